@@ -1,0 +1,63 @@
+/**
+ * Every user-facing error lives here. A user mistake (bad flag, missing file, bad
+ * manifest, corrupt tiff) is a `UserError` with a stable code and a one-line message
+ * naming the file or field and the fix; the CLI prints it as `error: <message>` and
+ * exits 1 with no stack trace. Anything else is a bug and keeps its stack.
+ */
+export const ErrorCode = {
+  usage: 'usage',
+  unknownName: 'unknown-name',
+  bundleMissing: 'bundle-missing',
+  bundleInvalid: 'bundle-invalid',
+  exportFailed: 'export-failed',
+  pythonMissing: 'python-missing',
+  deviceUnavailable: 'device-unavailable',
+  modelInput: 'model-input',
+  datasetMissing: 'dataset-missing',
+  datasetInvalid: 'dataset-invalid',
+  imageInvalid: 'image-invalid',
+  templatesInvalid: 'templates-invalid',
+  recordsInvalid: 'records-invalid',
+  ioFailed: 'io-failed',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class UserError extends Error {
+  readonly code: ErrorCode;
+  /** The file the error is about, when there is one. */
+  readonly file?: string;
+  constructor(code: ErrorCode, message: string, file?: string) {
+    super(message);
+    this.name = 'UserError';
+    this.code = code;
+    this.file = file;
+  }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[y.length];
+}
+
+/** `unknown model "Llama3-MS-CLP": did you mean "Llama3-MS-CLIP-Base"? Known: a, b, c` */
+export function unknownNameError(kind: string, name: string, known: readonly string[]): UserError {
+  const ranked = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b));
+  const best = ranked[0];
+  const close = best !== undefined && editDistance(name, best) <= Math.max(3, Math.floor(best.length / 3));
+  const hint = close ? ` did you mean "${best}"?` : '';
+  return new UserError(ErrorCode.unknownName, `unknown ${kind} "${name}":${hint} known ${kind}s: ${known.join(', ')}`);
+}
