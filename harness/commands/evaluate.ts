@@ -1,0 +1,96 @@
+/**
+ * `npm run evaluate -- --model NAME [--model NAME2 ...] [--templates msclip|clip|rs5m|FILE.json]
+ *   [--datasets EuroSAT_MS,METERML_MS,BigEarthNet_MS] [--dataset-dir benchmark_datasets]
+ *   [--models-dir models] [--device auto|cpu|cuda|webgpu] [--batch-size 64]
+ *   [--save-path results] [--save-logits] [--no-export] [--no-report] [--skip-invalid]`
+ *
+ * With no --model and no benchmark_datasets/ folder it runs the built-in demo.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { deviceFlag, listFlag, log, modelFlags, parseFlags, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { ErrorCode, UserError } from '../messages.ts';
+import { runEvaluation, type EvaluationRequest } from '../run-evaluation.ts';
+
+const HELP = `Usage: npm run evaluate -- [options]
+
+Zero-shot classification and retrieval of one or more models on EuroSAT-MS,
+METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
+
+  --model NAME            model(s) from the registry (repeat or comma list; default Llama3-MS-CLIP-Base)
+  --templates SET         msclip (default), clip, rs5m, or a JSON file of templates with {c}
+  --datasets LIST         EuroSAT_MS,METERML_MS,BigEarthNet_MS (default: all three; aliases METERML_RGB, BigEarthNet_RGB)
+  --dataset-dir DIR       benchmark root (default benchmark_datasets)
+  --models-dir DIR        bundle root (default models)
+  --checkpoint FILE       local checkpoint for exporting a missing bundle (one --model only)
+  --device D              auto (default), cpu, cuda or webgpu
+  --batch-size N          images per model call (default 64)
+  --workers N             preprocessing threads (default: all cores; 0 = main thread)
+  --save-path DIR         where records go (default results)
+  --save-logits           also write logits/targets .npy beside each record
+  --skip-invalid          skip unreadable images (listed in the record) instead of failing
+  --no-export             never export a missing bundle; fail with instructions instead
+  --no-report             do not build the HTML leaderboard at the end
+  --report-dir DIR        where the leaderboard goes (default reports/site)
+  --demo                  run the built-in demo suite and demo models
+  --json                  print only the summary JSON on stdout
+`;
+
+const flags = {
+  ...modelFlags,
+  model: { type: 'string', multiple: true },
+  templates: { type: 'string', default: 'msclip' },
+  datasets: { type: 'string', multiple: true },
+  'dataset-dir': { type: 'string' },
+  checkpoint: { type: 'string' },
+  workers: { type: 'string' },
+  'save-path': { type: 'string', default: 'results' },
+  'save-logits': { type: 'boolean', default: false },
+  'skip-invalid': { type: 'boolean', default: false },
+  'no-report': { type: 'boolean', default: false },
+  'report-dir': { type: 'string', default: 'reports/site' },
+  demo: { type: 'boolean', default: false },
+} as const;
+
+export function parseEvaluateArguments(argv: readonly string[]): EvaluationRequest | 'help' {
+  const { values } = parseFlags(argv, flags, 'evaluate');
+  if (values.help) return 'help';
+  const models = listFlag(values.model);
+  const datasetDir = stringFlag(values['dataset-dir']);
+  // The built-in demo: asked for, or nothing to evaluate otherwise.
+  const demo = Boolean(values.demo) || (models.length === 0 && datasetDir === undefined && !existsSync(resolve('benchmark_datasets')));
+  if (values.checkpoint && models.length > 1) throw new UserError(ErrorCode.usage, '--checkpoint applies to one --model; export each model with npm run export first');
+  const workers = stringFlag(values.workers);
+  return {
+    models: models.length > 0 ? models : demo ? [] : ['Llama3-MS-CLIP-Base'],
+    templates: stringFlag(values.templates) ?? 'msclip',
+    datasets: listFlag(values.datasets),
+    datasetDir: datasetDir ?? 'benchmark_datasets',
+    modelsDir: stringFlag(values['models-dir']) ?? 'models',
+    checkpoint: stringFlag(values.checkpoint),
+    device: deviceFlag(values.device),
+    batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', 64),
+    workers: workers === undefined ? undefined : workers === '0' ? 0 : positiveIntegerFlag(workers, 'workers', 1),
+    savePath: stringFlag(values['save-path']) ?? 'results',
+    saveLogits: Boolean(values['save-logits']),
+    skipInvalid: Boolean(values['skip-invalid']),
+    allowExport: !values['no-export'],
+    report: !values['no-report'],
+    reportDir: stringFlag(values['report-dir']) ?? 'reports/site',
+    demo,
+    json: Boolean(values.json),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('evaluate.ts')) {
+  await runCli(async () => {
+    const request = parseEvaluateArguments(process.argv.slice(2));
+    if (request === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const summary = await runEvaluation(request, log);
+    if (request.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return summary.failed > 0 ? 1 : 0;
+  });
+}

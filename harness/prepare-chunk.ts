@@ -1,0 +1,46 @@
+/**
+ * One unit of data-path work, shared by the worker threads and the in-process path:
+ * a chunk of consecutive items -> one float32 buffer holding their preprocessed
+ * tensors back to back. Per-item user errors are returned, not thrown.
+ */
+import { prepareImage } from '../datasets/preprocess.ts';
+import type { DatasetItem, PreprocessSpec } from '../datasets/types.ts';
+import { isUserError } from './messages.ts';
+
+export interface ChunkRequest {
+  id: number;
+  dataset: string;
+  spec: PreprocessSpec;
+  items: DatasetItem[];
+}
+
+export interface ChunkResult {
+  id: number;
+  /** [items.length, bands, size, size]; slots of failed items are left at 0. */
+  pixels: Float32Array;
+  /** Per-item failures by position in the chunk (user errors only). */
+  failures: { index: number; file: string; reason: string }[];
+  /** Milliseconds spent preparing, for the benchmark. */
+  milliseconds: number;
+}
+
+export function imageLength(spec: PreprocessSpec): number {
+  return spec.bands.length * spec.size * spec.size;
+}
+
+export async function prepareChunk(request: ChunkRequest): Promise<ChunkResult> {
+  const started = performance.now();
+  const length = imageLength(request.spec);
+  const pixels = new Float32Array(length * request.items.length);
+  const failures: ChunkResult['failures'] = [];
+  for (let index = 0; index < request.items.length; index++) {
+    const item = request.items[index];
+    try {
+      await prepareImage(request.dataset, item, request.spec, pixels, index * length);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      failures.push({ index, file: error.file ?? item.files[0] ?? item.id, reason: error.message });
+    }
+  }
+  return { id: request.id, pixels, failures, milliseconds: performance.now() - started };
+}
