@@ -1,0 +1,33 @@
+/**
+ * Every metric the harness reports, each declaring whether higher is better so the
+ * leaderboard reads direction from here instead of hard-coding it. Values are
+ * fractions in [0, 1], as the reference harness writes them (not percentages).
+ */
+export interface MetricDefinition {
+  key: string;
+  higherIsBetter: boolean;
+  description: string;
+}
+
+function define(key: string, description: string): MetricDefinition {
+  return { key, higherIsBetter: true, description };
+}
+
+export const METRICS: Record<string, MetricDefinition> = {
+  acc1: define('acc1', 'Top-1 accuracy: share of images whose highest logit is their class.'),
+  acc5: define('acc5', 'Top-5 accuracy: share of images whose class is among their 5 highest logits (absent with fewer than 5 classes).'),
+  mean_per_class_recall: define('mean_per_class_recall', 'Balanced accuracy: mean over the classes present of the recall of the top-1 prediction.'),
+  mAP: define('mAP', 'Retrieval mAP@100: mean over classes of AP@100 ranking all images by that class (torchmetrics <= 1.7.3, as in the paper).'),
+  mAP_tm19: define('mAP_tm19', 'Retrieval mAP@100 as torchmetrics >= 1.7.4 computes it: images scored <= 0 never count as relevant.'),
+  Average_class_accuracy: define('Average_class_accuracy', 'Multi-label: mean over classes of the accuracy of "logit above the mean of the other logits".'),
+  Ave_mAP: define('Ave_mAP', 'Multi-label retrieval mAP@100: mean over classes of AP@100 with the label column as relevance (torchmetrics <= 1.7.3, as in the paper).'),
+  Ave_mAP_tm19: define('Ave_mAP_tm19', 'Multi-label retrieval mAP@100 as torchmetrics >= 1.7.4 computes it: images scored <= 0 never count as relevant.'),
+};
+
+export {
+  argmaxRows, type MetricResult, type PerClass, singleLabelMetrics,
+} from './classification.ts';
+export { multiLabelMetrics, multiLabelPredictions } from './multilabel.ts';
+export {
+  averagePrecisionAtK, type AveragePrecisionOptions, RETRIEVAL_TOP_K, topKIndices,
+} from './retrieval.ts';

@@ -1,0 +1,85 @@
+/**
+ * Multi-label zero-shot metrics (BigEarthNet) over row-major logits [n, k] and
+ * multi-hot targets [n, k], as the reference harness reports them (`evaluate()` with
+ * a two-dimensional target and `other_features=False`):
+ *
+ * 1. Prediction: class c is predicted for an image when its logit is strictly greater
+ *    than the mean of that image's other k - 1 logits (`multilabel_accuracy()` and
+ *    `classwise_f1_scores()`). The reference takes that mean in float32; we take it in
+ *    float64, which can only differ when a logit is within float32 rounding of the
+ *    mean.
+ * 2. Per class: `accuracy` = share of images where the binary prediction equals the
+ *    target (true negatives count), `Average_class_accuracy` = mean over classes.
+ * 3. Per class precision, recall, F1 of that binary prediction (sklearn
+ *    `classification_report` on the multi-hot matrices; 0 for 0/0).
+ * 4. `Ave_mAP`, `Ave_mAP_tm19`: mean over classes of AP@100, query c ranking all images
+ *    by logit c with the target column c as relevance (`map_per_class_ml()`); a class
+ *    no image has scores 0. An image with no label (an all-zero row) is still scored.
+ *
+ * The reference never reaches this path for BigEarthNet (its multi-label check compares
+ * against names the datasets do not have); this is what the path computes when reached.
+ */
+import {
+  checkLogits, type ClassCounts, mean, type MetricResult, type PerClass, precisionRecallF1,
+} from './classification.ts';
+import { perClassAveragePrecision, RETRIEVAL_TOP_K } from './retrieval.ts';
+
+/**
+ * Binary predictions [n, k]: 1 where a logit exceeds the mean of the other logits of
+ * its row. The mean is summed directly over the other classes, not as (total - own),
+ * so no cancellation creeps into near-ties.
+ */
+export function multiLabelPredictions(logits: Float32Array, n: number, k: number): Uint8Array {
+  checkLogits(logits, n, k, 'multiLabelPredictions');
+  if (k < 2) throw new RangeError(`multiLabelPredictions: needs at least 2 classes, got ${k}`);
+  const predictions = new Uint8Array(n * k);
+  for (let image = 0; image < n; image++) {
+    const offset = image * k;
+    for (let classIndex = 0; classIndex < k; classIndex++) {
+      let othersSum = 0;
+      for (let other = 0; other < k; other++) if (other !== classIndex) othersSum += logits[offset + other];
+      predictions[offset + classIndex] = logits[offset + classIndex] > othersSum / (k - 1) ? 1 : 0;
+    }
+  }
+  return predictions;
+}
+
+export function multiLabelMetrics(logits: Float32Array, n: number, k: number, targets: Uint8Array): MetricResult {
+  checkLogits(logits, n, k, 'multiLabelMetrics');
+  if (targets.length !== n * k) {
+    throw new RangeError(`multiLabelMetrics: targets has ${targets.length} values, expected n * k = ${n * k}`);
+  }
+  for (let index = 0; index < targets.length; index++) {
+    if (targets[index] > 1) {
+      throw new RangeError(`multiLabelMetrics: target [${Math.floor(index / k)}, ${index % k}] is ${targets[index]}, not 0 or 1`);
+    }
+  }
+
+  const predictions = multiLabelPredictions(logits, n, k);
+  const averagePrecisions = perClassAveragePrecision(
+    logits, n, k, (image, classIndex) => targets[image * k + classIndex] === 1, RETRIEVAL_TOP_K,
+  );
+  const perClass: PerClass[] = [];
+  for (let classIndex = 0; classIndex < k; classIndex++) {
+    const counts: ClassCounts = { truePositives: 0, predicted: 0, actual: 0 };
+    let agreeing = 0;
+    for (let image = 0; image < n; image++) {
+      const predicted = predictions[image * k + classIndex];
+      const actual = targets[image * k + classIndex];
+      counts.predicted += predicted;
+      counts.actual += actual;
+      if (predicted === 1 && actual === 1) counts.truePositives++;
+      if (predicted === actual) agreeing++;
+    }
+    perClass.push({ accuracy: agreeing / n, ...averagePrecisions[classIndex], ...precisionRecallF1(counts) });
+  }
+
+  return {
+    metrics: {
+      Average_class_accuracy: mean(perClass.map((entry) => entry.accuracy)),
+      Ave_mAP: mean(perClass.map((entry) => entry.ap)),
+      Ave_mAP_tm19: mean(perClass.map((entry) => entry.ap_tm19)),
+    },
+    perClass,
+  };
+}

@@ -1,0 +1,548 @@
+#!/usr/bin/env python3
+"""Golden files for harness/metrics (test/fixtures/metrics/golden.json).
+
+Run:  .venv/bin/python scripts/golden/metrics.py
+Needs: torch, torchmetrics (1.9.0 here), numpy, scikit-learn (the reference harness
+imports sklearn's classification_report and balanced_accuracy_score).
+
+Every case stores two sets of numbers:
+
+- "reference": what the reference harness's own functions return, copied verbatim from
+  IBM/MS-CLIP msclip/inference/clip_benchmark/metrics/zeroshot_eval.py (HEAD 9dbeb33)
+  and run on torch tensors. Its AP values are float32 (torchmetrics computes in
+  float32), and where logits tie its numbers depend on torch.topk's unspecified tie
+  order. The paper-era AP runs the same torchmetrics RetrievalMAP module with its
+  `_metric` swapped for the verbatim torchmetrics v1.7.3 functional (below); the
+  other AP runs the installed torchmetrics RetrievalMAP (>= 1.7.4 semantics) as is.
+- "expected": the same definitions in float64 numpy with the project's deterministic
+  tie-break (higher score first, then lower index). The TypeScript must match these to
+  1e-9. On cases without ties the script asserts expected == reference (exactly for
+  counts-based numbers, to 2e-6 for AP), so "expected" is tied to the reference.
+
+Where the reference crashes (ZeroDivisionError in per-class accuracy for a class with
+no image; classification_report's ValueError when a class is neither a target nor a
+prediction) the reference entry is None and "expected" uses 0 (sklearn's
+zero_division="warn" value).
+"""
+import base64
+import json
+import sys
+import warnings
+from collections import defaultdict
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import sklearn
+import torch
+import torchmetrics
+from sklearn.metrics import balanced_accuracy_score, classification_report, precision_recall_fscore_support
+from torch import Tensor, tensor
+from torchmetrics import RetrievalMAP as RetrievalMAPInstalled
+from torchmetrics.utilities.checks import _check_retrieval_functional_inputs
+
+# Expected noise: torchmetrics' import-path deprecation and sklearn's zero-division and
+# "y_pred contains classes not in y_true" warnings, which the cases provoke on purpose.
+warnings.filterwarnings("ignore", category=FutureWarning)
+warnings.filterwarnings("ignore", category=UserWarning)
+
+OUT = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "metrics" / "golden.json"
+TOP_K = 100
+
+
+# ---------------------------------------------------------------------------
+# torchmetrics v1.7.3: src/torchmetrics/functional/retrieval/average_precision.py
+# (git show v1.7.3:..., Lightning-AI/torchmetrics, Apache-2.0), verbatim but for the
+# name. v1.7.4 (commit 4bc8f5b, PR #3160, "ignore zero and negative predictions in
+# retrieval metrics") added one line before the topk:
+#     target = torch.where(preds > 0, target, torch.zeros_like(target))
+# which 1.8.x and 1.9.x keep. The RetrievalMAP module and RetrievalMetric.compute are
+# unchanged between v1.7.3 and v1.9.0 (git diff v1.7.3 v1.9.0 -- src/torchmetrics/retrieval/
+# is empty), so swapping `_metric` reproduces the paper-era module exactly.
+def retrieval_average_precision_v1_7_3(preds: Tensor, target: Tensor, top_k: Optional[int] = None) -> Tensor:
+    preds, target = _check_retrieval_functional_inputs(preds, target)
+
+    top_k = top_k or preds.shape[-1]
+    if not isinstance(top_k, int) and top_k <= 0:
+        raise ValueError(f"Argument ``top_k`` has to be a positive integer or None, but got {top_k}.")
+
+    target = target[preds.topk(min(top_k, preds.shape[-1]), sorted=True, dim=-1)[1]]
+
+    if not target.sum():
+        return tensor(0.0, device=preds.device)
+
+    positions = torch.arange(1, len(target) + 1, device=target.device, dtype=torch.float32)[target > 0]
+    return torch.div((torch.arange(len(positions), device=positions.device, dtype=torch.float32) + 1), positions).mean()
+
+
+class RetrievalMAPv173(RetrievalMAPInstalled):
+    def _metric(self, preds: Tensor, target: Tensor) -> Tensor:
+        return retrieval_average_precision_v1_7_3(preds, target, top_k=self.k)
+
+
+# ---------------------------------------------------------------------------
+# Verbatim from IBM/MS-CLIP zeroshot_eval.py. `RetrievalMAP` is a module global so the
+# same map_per_class code runs with either torchmetrics semantics (see with_retrieval_map).
+RetrievalMAP = RetrievalMAPInstalled
+
+
+def accuracy(output, target, topk=(1,)):
+    pred = output.topk(max(topk), 1, True, True)[1].t()
+    correct = pred.eq(target.view(1, -1).expand_as(pred))
+    n = len(target)
+    # NumPy 2 fix: the reference writes float(<one-element 1-d array>), a TypeError
+    # under NumPy >= 2; .item() is the value it meant.
+    return [float(correct[:k].reshape(-1).float().sum(0, keepdim=True).cpu().numpy().item()) / n for k in topk]
+
+
+def map_per_class(scores, targets, topk=100):
+    map_per_class = {}
+    for k in range(scores.size(1)):
+        scores_k = scores[:, k]
+        cls_indexes = torch.zeros(scores.size(0), dtype=torch.long)
+        cls_relevance = (targets == k)
+        rmap = RetrievalMAP(top_k=topk)
+        cls_map = rmap(preds=scores_k, target=cls_relevance, indexes=cls_indexes)
+        map_per_class[k] = cls_map.item()
+    return map_per_class
+
+
+def map_per_class_ml(scores, targets, topk=100):
+    map_per_class = {}
+    for k in range(scores.size(1)):
+        scores_k = scores[:, k]
+        cls_relevance = targets[:, k]
+        cls_indexes = torch.zeros(scores.size(0), dtype=torch.long)
+        rmap = RetrievalMAP(top_k=topk)
+        cls_map = rmap(preds=scores_k, target=cls_relevance, indexes=cls_indexes)
+        map_per_class[k] = cls_map.item()
+    return map_per_class
+
+
+def multilabel_accuracy(true_labels, predicted_scores, other_features=False):
+    # other_features=False branch, verbatim.
+    num_classes = predicted_scores.shape[1]
+    predicted_labels = torch.zeros_like(predicted_scores, dtype=torch.int)  # Placeholder for binary predictions
+
+    for class_idx in range(num_classes):
+        # Compute the average score of all other classes, excluding the current class
+        other_classes_mask = torch.ones_like(predicted_scores, dtype=torch.bool)
+        other_classes_mask[:, class_idx] = False  # Exclude current class
+        average_other_classes = predicted_scores[other_classes_mask].reshape(predicted_scores.shape[0], -1).mean(
+            dim=1, keepdim=True)
+
+        # Make binary predictions: 1 if class score > average of other class scores
+        predicted_labels[:, class_idx] = (predicted_scores[:, class_idx] > average_other_classes.squeeze()).int()
+
+    class_accuracies = {}
+    # Compute accuracy for each class
+    for class_idx in range(num_classes):
+        correct_predictions = (predicted_labels[:, class_idx] == true_labels[:, class_idx]).sum().item()
+        accuracy = correct_predictions / predicted_labels.shape[0]
+        class_accuracies[f'Class {class_idx} Accuracy'] = accuracy
+
+    return class_accuracies
+
+
+def classwise_predicted_labels(predicted_scores):
+    # classwise_f1_scores(), other_features=False branch, verbatim up to the report.
+    num_classes = predicted_scores.shape[1]
+    predicted_labels = torch.zeros_like(predicted_scores, dtype=torch.int)  # Placeholder for binary predictions
+
+    for class_idx in range(num_classes):
+        # Compute the average score of all other classes, excluding the current class
+        other_classes_mask = torch.ones_like(predicted_scores, dtype=torch.bool)
+        other_classes_mask[:, class_idx] = False  # Exclude current class
+        average_other_classes = predicted_scores[other_classes_mask].reshape(predicted_scores.shape[0], -1).mean(
+            dim=1, keepdim=True)
+
+        # Make binary predictions: 1 if class score > average of other class scores
+        predicted_labels[:, class_idx] = (predicted_scores[:, class_idx] > average_other_classes.squeeze()).int()
+    return predicted_labels
+
+
+def class_accuracies_of_run_classification(logits, target, classes):
+    # run_classification(), the "# ADDED" lines, verbatim; one batch.
+    class_correct = defaultdict(int)
+    class_total = defaultdict(int)
+    _, preds = torch.max(logits, 1)  # ADDED
+    for label, predx in zip(target, preds):  # ADDED
+        if label == predx:  # ADDED
+            class_correct[label.item()] += 1  # ADDED
+        class_total[label.item()] += 1  # ADDED
+    try:
+        return {classname: class_correct[i] / class_total[i] for i, classname in enumerate(classes)}
+    except ZeroDivisionError:
+        return None  # a class with no image: the reference crashes here
+
+
+class with_retrieval_map:
+    def __init__(self, cls):
+        self.cls = cls
+
+    def __enter__(self):
+        global RetrievalMAP
+        self.saved, RetrievalMAP = RetrievalMAP, self.cls
+
+    def __exit__(self, *exc):
+        global RetrievalMAP
+        RetrievalMAP = self.saved
+
+
+# ---------------------------------------------------------------------------
+# Reference runs.
+def reference_single(logits_np, targets_np):
+    logits, target = torch.from_numpy(logits_np), torch.from_numpy(targets_np.astype(np.int64))
+    k = logits.shape[1]
+    classes = [f"class {c}" for c in range(k)]
+    with with_retrieval_map(RetrievalMAPv173):
+        ap = map_per_class(logits, target, topk=TOP_K)
+    with with_retrieval_map(RetrievalMAPInstalled):
+        ap_tm19 = map_per_class(logits, target, topk=TOP_K)
+    pred = logits.argmax(axis=1)
+    if k >= 5:
+        acc1, acc5 = accuracy(logits, target, topk=(1, 5))
+    else:
+        acc1, = accuracy(logits, target, topk=(1,))
+        acc5 = None  # reference: float("nan")
+    mean_per_class_recall = balanced_accuracy_score(target, pred)
+    class_accuracies = class_accuracies_of_run_classification(logits, target, classes)
+    try:
+        report = classification_report(target, pred, digits=4, target_names=classes, output_dict=True)
+    except ValueError:
+        report = None  # a class neither a target nor a prediction: the reference crashes here
+    per_class = []
+    for c in range(k):
+        entry = {"ap": ap[c], "ap_tm19": ap_tm19[c]}
+        entry["accuracy"] = None if class_accuracies is None else class_accuracies[classes[c]]
+        for field, key in (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score")):
+            entry[field] = None if report is None else report[classes[c]][key]
+        per_class.append(entry)
+    return {
+        "metrics": {
+            "acc1": acc1, "acc5": acc5, "mean_per_class_recall": mean_per_class_recall,
+            "mAP": float(np.mean(list(ap.values()))), "mAP_tm19": float(np.mean(list(ap_tm19.values()))),
+        },
+        "perClass": per_class,
+    }
+
+
+def reference_multi(logits_np, targets_np):
+    logits, target = torch.from_numpy(logits_np), torch.from_numpy(targets_np.astype(np.int64))
+    k = logits.shape[1]
+    classes = [f"class {c}" for c in range(k)]
+    per_class_acc = multilabel_accuracy(target, logits, other_features=False)
+    with with_retrieval_map(RetrievalMAPv173):
+        ap = map_per_class_ml(logits, target, topk=TOP_K)
+    with with_retrieval_map(RetrievalMAPInstalled):
+        ap_tm19 = map_per_class_ml(logits, target, topk=TOP_K)
+    predicted_labels = classwise_predicted_labels(logits)
+    report = classification_report(target, predicted_labels, digits=4, target_names=classes, output_dict=True)
+    accuracies = list(per_class_acc.values())
+    per_class = [
+        {
+            "accuracy": accuracies[c], "ap": ap[c], "ap_tm19": ap_tm19[c],
+            "precision": report[classes[c]]["precision"], "recall": report[classes[c]]["recall"],
+            "f1": report[classes[c]]["f1-score"],
+        }
+        for c in range(k)
+    ]
+    return {
+        "metrics": {
+            "Average_class_accuracy": float(np.mean(accuracies)),
+            "Ave_mAP": float(np.mean(list(ap.values()))), "Ave_mAP_tm19": float(np.mean(list(ap_tm19.values()))),
+        },
+        "perClass": per_class,
+    }, predicted_labels.numpy().astype(np.uint8)
+
+
+# ---------------------------------------------------------------------------
+# Expected: the same definitions in float64 with ties broken lower index first.
+def ranking(scores, k):
+    """Top-k indices: higher score first, ties lower index first (stable sort of -score)."""
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    return order[: min(k, len(order))]
+
+
+def ap_at_k(scores, relevant, k, ignore_non_positive=False):
+    """torchmetrics retrieval_average_precision (v1.7.3; with the v1.7.4 line when
+    ignore_non_positive) for one query, in float64."""
+    scores = np.asarray(scores, dtype=np.float64)
+    target = np.asarray(relevant, dtype=np.int64)
+    if ignore_non_positive:
+        target = np.where(scores > 0, target, 0)
+    target = target[ranking(scores, k)]
+    if not target.sum():
+        return 0.0
+    positions = np.arange(1, len(target) + 1, dtype=np.float64)[target > 0]
+    return float(((np.arange(len(positions), dtype=np.float64) + 1) / positions).mean())
+
+
+def prf(y_true_binary, y_pred_binary):
+    tp = int(np.sum((y_true_binary == 1) & (y_pred_binary == 1)))
+    predicted, actual = int(y_pred_binary.sum()), int(y_true_binary.sum())
+    div = lambda a, b: 0.0 if b == 0 else a / b
+    return {"precision": div(tp, predicted), "recall": div(tp, actual), "f1": div(2 * tp, actual + predicted)}
+
+
+def expected_single(logits_np, targets_np):
+    n, k = logits_np.shape
+    pred = np.array([ranking(row, 1)[0] for row in logits_np])
+    top5 = [ranking(row, 5) for row in logits_np]
+    per_class = []
+    for c in range(k):
+        relevant = (targets_np == c).astype(np.int64)
+        entry = {"ap": ap_at_k(logits_np[:, c], relevant, TOP_K),
+                 "ap_tm19": ap_at_k(logits_np[:, c], relevant, TOP_K, ignore_non_positive=True)}
+        scores = prf(relevant, (pred == c).astype(np.int64))
+        entry["accuracy"] = scores["recall"]
+        entry.update(scores)
+        per_class.append(entry)
+    present = [c for c in range(k) if np.any(targets_np == c)]
+    return {
+        "metrics": {
+            "acc1": float(np.mean(pred == targets_np)),
+            "acc5": float(np.mean([targets_np[i] in top5[i] for i in range(n)])) if k >= 5 else None,
+            "mean_per_class_recall": float(np.mean([per_class[c]["recall"] for c in present])),
+            "mAP": float(np.mean([e["ap"] for e in per_class])),
+            "mAP_tm19": float(np.mean([e["ap_tm19"] for e in per_class])),
+        },
+        "perClass": per_class,
+    }
+
+
+def multilabel_predictions64(logits_np):
+    logits = logits_np.astype(np.float64)
+    n, k = logits.shape
+    predictions = np.zeros((n, k), dtype=np.uint8)
+    for c in range(k):
+        others = np.delete(logits, c, axis=1)
+        predictions[:, c] = logits[:, c] > others.sum(axis=1) / (k - 1)
+    return predictions
+
+
+def expected_multi(logits_np, targets_np):
+    n, k = logits_np.shape
+    predictions = multilabel_predictions64(logits_np)
+    per_class = []
+    for c in range(k):
+        entry = {"accuracy": float(np.mean(predictions[:, c] == targets_np[:, c])),
+                 "ap": ap_at_k(logits_np[:, c], targets_np[:, c], TOP_K),
+                 "ap_tm19": ap_at_k(logits_np[:, c], targets_np[:, c], TOP_K, ignore_non_positive=True)}
+        entry.update(prf(targets_np[:, c].astype(np.int64), predictions[:, c].astype(np.int64)))
+        per_class.append(entry)
+    return {
+        "metrics": {
+            "Average_class_accuracy": float(np.mean([e["accuracy"] for e in per_class])),
+            "Ave_mAP": float(np.mean([e["ap"] for e in per_class])),
+            "Ave_mAP_tm19": float(np.mean([e["ap_tm19"] for e in per_class])),
+        },
+        "perClass": per_class,
+    }, predictions
+
+
+# ---------------------------------------------------------------------------
+def has_ties(logits_np):
+    """True when some column or row repeats a value (then torch's order is unspecified)."""
+    columns = any(len(np.unique(logits_np[:, c])) < logits_np.shape[0] for c in range(logits_np.shape[1]))
+    rows = any(len(np.unique(row)) < len(row) for row in logits_np)
+    return columns or rows
+
+
+# Numbers that depend on the order torch gives to equal scores (torch.topk); argmax and
+# torch.max take the first maximum, so everything else is order-free.
+TIE_SENSITIVE = ("acc1", "acc5", "mAP", "mAP_tm19", "Ave_mAP", "Ave_mAP_tm19", "ap", "ap_tm19")
+
+
+def compare(expected, reference, where, ties, ap_tolerance=2e-6):
+    """Assert reference == expected: exact for counts-based numbers, float32 slack for AP.
+    With ties, only the numbers that do not depend on torch's tie order are compared."""
+    def check(key, a, b):
+        if b is None or (ties and key.split(" ")[-1] in TIE_SENSITIVE):
+            return
+        tolerance = ap_tolerance if "ap" in key.lower() else 1e-15
+        if a is None or abs(a - b) > tolerance:
+            raise AssertionError(f"{where}: {key}: expected {a}, reference {b}")
+    for key, value in reference["metrics"].items():
+        check(key, expected["metrics"][key], value)
+    for c, (e, r) in enumerate(zip(expected["perClass"], reference["perClass"])):
+        for key in r:
+            check(f"class {c} {key}", e[key], r[key])
+
+
+def compare_ap_only(expected, reference, where, ties):
+    pick = lambda result: {
+        "metrics": {key: value for key, value in result["metrics"].items() if "mAP" in key},
+        "perClass": [{"ap": e["ap"], "ap_tm19": e["ap_tm19"]} for e in result["perClass"]],
+    }
+    compare(pick(expected), pick(reference), where, ties)
+
+
+def tie_order_agrees(expected, reference):
+    """Whether torch's tie order happened to give our numbers too (informative only)."""
+    try:
+        compare(expected, reference, "", False)
+        return True
+    except AssertionError:
+        return False
+
+
+def encode_f32(array):
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode("ascii")
+
+
+def encode_u8(array):
+    return base64.b64encode(np.ascontiguousarray(array, dtype=np.uint8).tobytes()).decode("ascii")
+
+
+def f32(array):
+    return np.asarray(array, dtype=np.float32)
+
+
+def single_cases(rng):
+    """(name, logits [n,k] float32, targets [n] int) with the shapes the brief asks for."""
+    cases = []
+    n, k = 200, 10
+    targets = rng.integers(0, k, n)
+    logits = f32(rng.normal(0, 4, (n, k)) + 5 * np.eye(k)[targets])
+    cases.append(("random_signed_n200_k10", logits, targets))  # n > 100: top_k cuts
+    targets = rng.integers(0, k, n)
+    logits = f32(20 + rng.normal(0, 2, (n, k)) + 2 * np.eye(k)[targets])  # CLIP-like, all > 0
+    cases.append(("clip_like_positive_n200_k10", logits, targets))
+    n, k = 150, 6
+    targets = rng.integers(0, k, n)
+    logits = f32(rng.integers(-2, 3, (n, k)) + np.eye(k)[targets] * rng.integers(0, 2, (n, 1)))
+    cases.append(("ties_integers_n150_k6", logits, targets))  # ties everywhere, zeros and negatives
+    n, k = 50, 3
+    targets = rng.integers(0, k, n)
+    logits = f32(rng.normal(0, 1, (n, k)) + np.eye(k)[targets])
+    cases.append(("few_classes_n50_k3", logits, targets))  # k < 5: acc5 absent; n < 100
+    n, k = 80, 8
+    targets = rng.choice([0, 1, 2, 4, 6], n)  # classes 3, 5, 7 have no image
+    logits = f32(rng.normal(0, 1, (n, k)))
+    logits[:, 7] -= 10  # class 7: neither a target nor a prediction (classification_report refuses)
+    logits[:, 3] += 0.8  # class 3: predicted, never a target (balanced accuracy drops it)
+    cases.append(("empty_classes_n80_k8", logits, targets))
+    n, k = 120, 5
+    targets = rng.integers(0, k, n)
+    logits = f32(-3 + rng.normal(0, 1, (n, k)) + 2.5 * np.eye(k)[targets])  # mostly negative scores
+    cases.append(("mostly_negative_n120_k5", logits, targets))
+    n, k = 100, 7
+    targets = rng.integers(0, k, n)
+    logits = f32(rng.normal(0, 1, (n, k)) + np.eye(k)[targets])
+    cases.append(("exactly_top_k_n100_k7", logits, targets))
+    n, k = 1, 1
+    cases.append(("single_image_single_class", f32([[0.5]]), np.array([0])))
+    return cases
+
+
+def multi_cases(rng):
+    cases = []
+    n, k = 300, 19
+    targets = (rng.random((n, k)) < 0.15).astype(np.uint8)
+    targets[rng.random(n) < 0.1] = 0  # all-zero rows: images left with no label
+    targets[:, 11] = 0  # a class no image has
+    logits = f32(rng.normal(0, 3, (n, k)) + 3 * targets)  # both signs
+    cases.append(("ml_random_signed_n300_k19", logits, targets))
+    targets = (rng.random((n, k)) < 0.2).astype(np.uint8)
+    targets[::17] = 0
+    logits = f32(18 + rng.normal(0, 2, (n, k)) + 2 * targets)  # CLIP-like, all > 0
+    cases.append(("ml_clip_like_positive_n300_k19", logits, targets))
+    n, k = 40, 19
+    targets = (rng.random((n, k)) < 0.2).astype(np.uint8)
+    logits = f32(rng.normal(15, 2, (n, k)))
+    for row, value in zip(range(0, n, 4), (0.1, 0.3, 0.7, 1.1, 3.3, 17.7, 21.9, 23.1, 29.3, 31.7)):
+        logits[row] = value  # all-equal rows: no logit exceeds the mean of the others
+    cases.append(("ml_equal_rows_n40_k19", logits, targets))
+    n, k = 60, 5
+    targets = (rng.random((n, k)) < 0.4).astype(np.uint8)
+    targets[:6] = 0
+    logits = f32(rng.integers(-1, 2, (n, k)))
+    logits[::7] = 1.0  # all-equal rows: nothing exceeds the mean of the others
+    logits[3::11] = 0.1  # all-equal rows whose float32 mean is inexact
+    cases.append(("ml_ties_n60_k5", logits, targets))
+    n, k = 90, 4
+    targets = (rng.random((n, k)) < 0.5).astype(np.uint8)
+    targets[:, 0] = 1  # a class every image has
+    logits = f32(rng.normal(-1, 1, (n, k)) + targets)
+    cases.append(("ml_small_n90_k4", logits, targets))
+    return cases
+
+
+def ap_cases(rng):
+    """Single queries for averagePrecisionAtK, checked against both functionals directly."""
+    cases = []
+    cases.append(("torchmetrics_doc_example", f32([0.2, 0.3, 0.5]), np.array([1, 0, 1]), None))
+    for n, k in ((30, 1), (30, 5), (30, 30), (30, 1000), (250, 100), (250, 10)):
+        scores = f32(rng.normal(0, 1, n))
+        relevant = (rng.random(n) < 0.3).astype(np.uint8)
+        cases.append((f"random_n{n}_k{k}", scores, relevant, k))
+    cases.append(("no_relevant", f32(rng.normal(0, 1, 20)), np.zeros(20, dtype=np.uint8), 10))
+    cases.append(("all_non_positive", f32(-rng.random(20)), (rng.random(20) < 0.5).astype(np.uint8), 10))
+    cases.append(("zero_scores", f32([0, 0, 1, 0, -1, 2]), np.array([1, 1, 0, 1, 1, 1]), 4))
+    cases.append(("ties", f32([1, 1, 1, 0.5, 0.5, 1]), np.array([0, 1, 0, 1, 1, 1]), 5))
+    return cases
+
+
+def main():
+    rng = np.random.default_rng(20250315)
+    out = {
+        "generator": "scripts/golden/metrics.py",
+        "versions": {"torch": torch.__version__, "torchmetrics": torchmetrics.__version__,
+                     "numpy": np.__version__, "sklearn": sklearn.__version__},
+        "topK": TOP_K,
+        "single": [], "multi": [], "averagePrecision": [],
+    }
+    for name, logits, targets in single_cases(rng):
+        ties = has_ties(logits)
+        expected = expected_single(logits, targets)
+        reference = reference_single(logits, targets)
+        compare(expected, reference, name, ties)
+        agrees = tie_order_agrees(expected, reference)
+        out["single"].append({"name": name, "n": int(logits.shape[0]), "k": int(logits.shape[1]),
+                              "logits": encode_f32(logits), "targets": [int(t) for t in targets],
+                              "ties": ties, "referenceAgrees": agrees,
+                              "expected": expected, "reference": reference})
+    for name, logits, targets in multi_cases(rng):
+        ties = has_ties(logits)
+        expected, predictions64 = expected_multi(logits, targets)
+        reference, predictions32 = reference_multi(logits, targets)
+        flips = int(np.sum(predictions64 != predictions32))
+        if flips:
+            print(f"note: {name}: {flips} predictions differ between the reference's float32 mean "
+                  f"and our float64 one", file=sys.stderr)
+        if flips:
+            # float32 vs float64 mean of the other logits: compare what does not depend on it.
+            compare_ap_only(expected, reference, name, ties)
+        else:
+            compare(expected, reference, name, ties)
+        agrees = tie_order_agrees(expected, reference)
+        out["multi"].append({"name": name, "n": int(logits.shape[0]), "k": int(logits.shape[1]),
+                             "logits": encode_f32(logits), "targets": encode_u8(targets),
+                             "ties": ties, "referenceAgrees": agrees, "float32MeanFlips": flips,
+                             "expectedPredictions": encode_u8(predictions64),
+                             "expected": expected, "reference": reference})
+    for name, scores, relevant, k in ap_cases(rng):
+        top_k = k if k is not None else len(scores)
+        ties = len(np.unique(scores)) < len(scores)
+        expected = {"ap": ap_at_k(scores, relevant, top_k),
+                    "ap_tm19": ap_at_k(scores, relevant, top_k, ignore_non_positive=True)}
+        # The functionals directly (RetrievalMetric.compute would return 0 before calling
+        # them when nothing is relevant; the functionals return 0 then too).
+        from torchmetrics.functional.retrieval import retrieval_average_precision as installed
+        s, r = torch.from_numpy(scores), torch.from_numpy(relevant.astype(np.int64))
+        reference = {"ap": retrieval_average_precision_v1_7_3(s, r, top_k=k).item(),
+                     "ap_tm19": installed(s, r, top_k=k).item()}
+        for key in expected:
+            if not ties and abs(expected[key] - reference[key]) > 2e-6:
+                raise AssertionError(f"{name}: {key}: expected {expected[key]}, reference {reference[key]}")
+        out["averagePrecision"].append({"name": name, "scores": [float(x) for x in scores],
+                                        "relevant": [int(x) for x in relevant], "k": top_k, "ties": ties,
+                                        "expected": expected, "reference": reference})
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(out, separators=(",", ":"), allow_nan=False) + "\n")
+    print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
