@@ -1,0 +1,467 @@
+/**
+ * Image resampling with the reference harness's exact arithmetic.
+ *
+ * - torch: `F.interpolate(mode='bicubic'|'bilinear', align_corners=False,
+ *   antialias=True)`, which torchvision's `Resize` calls on tensors (antialias is on
+ *   by default since torchvision 0.17, also when upsampling). Separable, PIL-style:
+ *   per axis a table of (first input, tap count, weights), the kernel (Keys cubic
+ *   with a = -0.5, or the triangle) widened by the scale when downsampling and the
+ *   weights renormalised to sum 1. The width is resampled first, then the height; an
+ *   axis whose size does not change is copied, as torch does.
+ * - torchvision: `Resize(int)` output size and `CenterCrop(int)`.
+ * - GDAL: rasterio's `read(out_shape, resampling=bilinear, out_dtype='int32')` of an
+ *   integer band, as the BigEarthNet loader calls it.
+ *
+ * Everything torch does in float32 is done here in float32 (Math.fround after each
+ * operation), in torch's order. torch's x86 builds (AVX2 and AVX512 kernels) contract
+ * some multiply-adds into fused ones; the tables record which (see `plainTaps`), and
+ * the results then equal torch's bit for bit (checked against golden files made by
+ * scripts/golden/resample.py).
+ */
+
+export interface Planar {
+  /** Channel-major float32 samples: [channels][height][width]. */
+  data: Float32Array;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+export type Interpolation = 'bicubic' | 'bilinear';
+
+/** The index/weight table of one axis, as torch's `_compute_index_ranges_weights` builds it. */
+export interface AxisKernel {
+  readonly inSize: number;
+  readonly outSize: number;
+  /** Weights per output in `weights` (torch's max_interp_size). */
+  readonly stride: number;
+  /** First input index of each output (torch's xmin). */
+  readonly first: Int32Array;
+  /** Taps of each output (torch's xsize), zero weights at the ends included. */
+  readonly taps: Int32Array;
+  /**
+   * Leading taps summed as rounded products; the rest are fused multiply-adds.
+   * torch's compiled loop vectorises the products of each full group of four
+   * accumulation steps (no FMA there) and contracts the remaining steps into FMAs.
+   */
+  readonly plainTaps: Int32Array;
+  /** [outSize * stride] float32 weights, normalised, zero-padded. */
+  readonly weights: Float32Array;
+}
+
+const fround = Math.fround;
+
+/** fmaf(a, b, c) for float32 operands: the product is exact in a double, the sum rounds once. */
+function fusedMultiplyAdd32(a: number, b: number, c: number): number {
+  const product = a * b;
+  const sum = product + c;
+  const rounded = fround(sum);
+  if (rounded === sum) return rounded;
+  // The double sum may itself be rounded; that only matters when it lands exactly
+  // halfway between two floats. Then the sign of the lost part picks the side.
+  const other = 2 * sum - rounded;
+  if (fround(other) !== other || Math.abs(sum - rounded) !== Math.abs(other - sum)) return rounded;
+  const sumPart = sum - product;
+  const lost = (product - (sum - sumPart)) + (c - sumPart);
+  if (lost === 0) return rounded;
+  return (lost > 0) === (other > sum) ? other : rounded;
+}
+
+/** torch's aa_filter for bicubic (a = -0.5), float32, with the FMAs its x86 builds use. */
+function cubicFilter(x: number): number {
+  const distance = Math.abs(x);
+  if (distance < 1) {
+    // ((a + 2) * x - (a + 3)) * x * x + 1
+    const inner = fusedMultiplyAdd32(1.5, distance, -2.5);
+    return fusedMultiplyAdd32(fround(inner * distance), distance, 1);
+  }
+  if (distance < 2) {
+    // ((a * x - 5a) * x + 8a) * x - 4a
+    const inner = fusedMultiplyAdd32(-0.5, distance, 2.5);
+    return fusedMultiplyAdd32(fusedMultiplyAdd32(inner, distance, -4), distance, 2);
+  }
+  return 0;
+}
+
+/** torch's aa_filter for bilinear: the triangle. */
+function triangleFilter(x: number): number {
+  const distance = Math.abs(x);
+  return distance < 1 ? fround(1 - distance) : 0;
+}
+
+const KERNELS = new Map<string, AxisKernel>();
+
+/** The table for one axis and mode; built once per (inSize, outSize, mode) and cached. */
+export function axisKernel(inSize: number, outSize: number, mode: Interpolation): AxisKernel {
+  const key = `${mode}:${inSize}:${outSize}`;
+  let kernel = KERNELS.get(key);
+  if (kernel === undefined) {
+    kernel = buildAxisKernel(inSize, outSize, mode);
+    KERNELS.set(key, kernel);
+  }
+  return kernel;
+}
+
+function buildAxisKernel(inSize: number, outSize: number, mode: Interpolation): AxisKernel {
+  if (!Number.isInteger(inSize) || !Number.isInteger(outSize) || inSize < 1 || outSize < 1) {
+    throw new RangeError(`cannot resample ${inSize} samples to ${outSize}: sizes must be positive integers`);
+  }
+  const filter = mode === 'bicubic' ? cubicFilter : triangleFilter;
+  const interpolationSize = mode === 'bicubic' ? 4 : 2;
+  // torch computes all of this in float32 (scalar_t), with double intermediates
+  // wherever a C++ double literal joins the expression.
+  const scale = fround(inSize / outSize);
+  const support = scale >= 1 ? fround(interpolationSize * 0.5 * scale) : interpolationSize * 0.5;
+  const inverseScale = scale >= 1 ? fround(1 / scale) : 1;
+  const stride = Math.ceil(support) * 2 + 1;
+  const first = new Int32Array(outSize);
+  const taps = new Int32Array(outSize);
+  const plainTaps = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * stride);
+  for (let output = 0; output < outSize; output++) {
+    const center = fround(scale * (output + 0.5));
+    const start = Math.max(Math.trunc(fround(center - support) + 0.5), 0);
+    const count = Math.min(Math.max(Math.min(Math.trunc(fround(center + support) + 0.5), inSize) - start, 0), stride);
+    const row = output * stride;
+    let total = 0;
+    for (let tap = 0; tap < count; tap++) {
+      const weight = filter(fround((fround(tap + start - center) + 0.5) * inverseScale));
+      weights[row + tap] = weight;
+      total = fround(total + weight);
+    }
+    if (total !== 0) for (let tap = 0; tap < count; tap++) weights[row + tap] = fround(weights[row + tap] / total);
+    first[output] = start;
+    taps[output] = count;
+    plainTaps[output] = count === 0 ? 0 : 1 + 4 * Math.floor((count - 1) / 4);
+  }
+  return { inSize, outSize, stride, first, taps, plainTaps, weights };
+}
+
+/** Scratch for the horizontal pass, reused across calls (grown, never shrunk). */
+let scratch = new Float32Array(0);
+function scratchOf(length: number): Float32Array {
+  if (scratch.length < length) scratch = new Float32Array(length);
+  return scratch;
+}
+
+/** A region of the full-size output, for writing only what a centre crop keeps. */
+interface Window {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * Width pass: `rows` rows of `source` (rowLength wide) -> `width` outputs per row,
+ * output columns left .. left + width - 1. Column by column, so that each column's
+ * weights stay in registers while the rows stream past.
+ */
+function resampleRows(source: Float32Array, sourceOffset: number, rows: number, rowLength: number, kernel: AxisKernel,
+  left: number, width: number, target: Float32Array, targetOffset: number): void {
+  const { first, taps, plainTaps, weights, stride } = kernel;
+  for (let column = left; column < left + width; column++) {
+    const input = sourceOffset + first[column];
+    const out = targetOffset + column - left;
+    const count = taps[column];
+    const weightRow = column * stride;
+    if (count === 4) {
+      fourTapColumn(source, input, rowLength, rows, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3], target, out, width);
+    } else {
+      anyTapColumn(source, input, rowLength, rows, weights, weightRow, count, plainTaps[column], target, out, width);
+    }
+  }
+}
+
+/** The common case (upsampling bicubic): one product, three fused steps (a float32 product is exact in a double). */
+function fourTapColumn(source: Float32Array, input: number, rowLength: number, rows: number, w0: number, w1: number, w2: number, w3: number,
+  target: Float32Array, out: number, outStride: number): void {
+  for (let row = 0; row < rows; row++, input += rowLength, out += outStride) {
+    let sum = fround(source[input] * w0);
+    sum = fround(sum + source[input + 1] * w1);
+    sum = fround(sum + source[input + 2] * w2);
+    target[out] = sum + source[input + 3] * w3;
+  }
+}
+
+function anyTapColumn(source: Float32Array, input: number, rowLength: number, rows: number, weights: Float32Array, weightRow: number,
+  count: number, plain: number, target: Float32Array, out: number, outStride: number): void {
+  for (let row = 0; row < rows; row++, input += rowLength, out += outStride) {
+    let sum = fround(source[input] * weights[weightRow]);
+    let tap = 1;
+    for (; tap < plain; tap++) sum = fround(sum + fround(source[input + tap] * weights[weightRow + tap]));
+    for (; tap < count; tap++) sum = fround(sum + source[input + tap] * weights[weightRow + tap]);
+    target[out] = sum;
+  }
+}
+
+/** Height pass of one channel, a row of outputs at a time (torch's per-sample order kept). */
+function resampleColumns(source: Float32Array, sourceOffset: number, width: number, kernel: AxisKernel,
+  top: number, height: number, target: Float32Array, targetOffset: number): void {
+  const { first, taps, plainTaps, weights, stride } = kernel;
+  for (let line = top; line < top + height; line++) {
+    const out = targetOffset + (line - top) * width;
+    const count = taps[line];
+    const weightRow = line * stride;
+    const input = sourceOffset + first[line] * width;
+    if (count === 4) {
+      fourTapLine(source, input, width, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3], target, out);
+    } else if (count === 2) {
+      twoTapLine(source, input, width, weights[weightRow], weights[weightRow + 1], target, out);
+    } else {
+      anyTapLine(source, input, width, weights, weightRow, count, plainTaps[line], target, out);
+    }
+  }
+}
+
+/** One product then three fused steps per sample; the store rounds to float32. */
+function fourTapLine(source: Float32Array, input: number, width: number, w0: number, w1: number, w2: number, w3: number,
+  target: Float32Array, out: number): void {
+  const input1 = input + width;
+  const input2 = input1 + width;
+  const input3 = input2 + width;
+  for (let x = 0; x < width; x++) {
+    let sum = fround(source[input + x] * w0);
+    sum = fround(sum + source[input1 + x] * w1);
+    sum = fround(sum + source[input2 + x] * w2);
+    target[out + x] = sum + source[input3 + x] * w3;
+  }
+}
+
+function twoTapLine(source: Float32Array, input: number, width: number, w0: number, w1: number, target: Float32Array, out: number): void {
+  const input1 = input + width;
+  for (let x = 0; x < width; x++) target[out + x] = fround(source[input + x] * w0) + source[input1 + x] * w1;
+}
+
+/** Any tap count: accumulates whole rows in `target` (each store rounds, as torch's float sum does). */
+function anyTapLine(source: Float32Array, input: number, width: number, weights: Float32Array, weightRow: number, count: number,
+  plain: number, target: Float32Array, out: number): void {
+  const firstWeight = weights[weightRow];
+  for (let x = 0; x < width; x++) target[out + x] = source[input + x] * firstWeight;
+  let tap = 1;
+  for (; tap < plain; tap++) {
+    input += width;
+    const weight = weights[weightRow + tap];
+    for (let x = 0; x < width; x++) target[out + x] += fround(source[input + x] * weight);
+  }
+  for (; tap < count; tap++) {
+    input += width;
+    const weight = weights[weightRow + tap];
+    for (let x = 0; x < width; x++) target[out + x] += source[input + x] * weight;
+  }
+}
+
+function checkImage(image: Planar): void {
+  const { channels, height, width, data } = image;
+  if (data.length !== channels * height * width) {
+    throw new RangeError(`image data has ${data.length} samples, expected ${channels}x${height}x${width}`);
+  }
+}
+
+/**
+ * Resamples `image` to fullHeight x fullWidth and writes the `window` of that result
+ * (channel-major) at out[offset].
+ */
+function resampleWindowInto(image: Planar, fullHeight: number, fullWidth: number, mode: Interpolation,
+  window: Window, out: Float32Array, offset: number): void {
+  checkImage(image);
+  const { channels, height, width, data } = image;
+  const windowSize = window.height * window.width;
+  if (offset < 0 || offset + channels * windowSize > out.length) {
+    throw new RangeError(`output buffer too small: ${out.length} < ${offset + channels * windowSize}`);
+  }
+  const resizeWidth = fullWidth !== width;
+  const resizeHeight = fullHeight !== height;
+  // Width pass over the rows the height pass will read; straight into `out` when
+  // the height does not change.
+  const rows = resizeHeight ? height : window.height;
+  const rowOffset = resizeHeight ? 0 : window.top;
+  const intermediate = resizeHeight ? scratchOf(channels * height * window.width) : out;
+  const intermediateOffset = resizeHeight ? 0 : offset;
+  if (resizeWidth && resizeHeight) {
+    // Every row of every channel: the channels' rows are contiguous, one sweep.
+    resampleRows(data, 0, channels * height, width, axisKernel(width, fullWidth, mode), window.left, window.width, intermediate, 0);
+  } else {
+    for (let channel = 0; channel < channels; channel++) {
+      const source = channel * height * width + rowOffset * width;
+      const target = intermediateOffset + channel * rows * window.width;
+      if (resizeWidth) {
+        resampleRows(data, source, rows, width, axisKernel(width, fullWidth, mode), window.left, window.width, intermediate, target);
+        continue;
+      }
+      for (let row = 0; row < rows; row++) {
+        const from = source + row * width + window.left;
+        intermediate.set(data.subarray(from, from + window.width), target + row * window.width);
+      }
+    }
+  }
+  if (!resizeHeight) return;
+  const kernel = axisKernel(height, fullHeight, mode);
+  for (let channel = 0; channel < channels; channel++) {
+    resampleColumns(intermediate, channel * height * window.width, window.width, kernel, window.top, window.height, out, offset + channel * windowSize);
+  }
+}
+
+/** `F.interpolate(image, size=(height, width), mode, align_corners=False, antialias=True)`. */
+export function resizeAntialiased(image: Planar, height: number, width: number, mode: Interpolation): Planar {
+  const data = new Float32Array(image.channels * height * width);
+  resizeAntialiasedInto(image, height, width, mode, data, 0);
+  return { data, channels: image.channels, height, width };
+}
+
+/** As `resizeAntialiased`, writing channels * height * width floats at out[offset] (e.g. into a batch). */
+export function resizeAntialiasedInto(image: Planar, height: number, width: number, mode: Interpolation, out: Float32Array, offset = 0): void {
+  resampleWindowInto(image, height, width, mode, { top: 0, left: 0, height, width }, out, offset);
+}
+
+/** torchvision's `Resize(size)` output size: the shorter side becomes `size`, the longer int(size * long / short). */
+export function resizedShorterSide(height: number, width: number, size: number): { height: number; width: number } {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`resize size ${size} is not a positive integer`);
+  const short = Math.min(height, width);
+  const long = Math.max(height, width);
+  const newLong = Math.trunc((size * long) / short);
+  return width <= height ? { height: newLong, width: size } : { height: size, width: newLong };
+}
+
+/** torchvision's `Resize(size, interpolation, antialias=True)` on a tensor (an image already that size is returned as is). */
+export function resizeShorterSide(image: Planar, size: number, mode: Interpolation): Planar {
+  const target = resizedShorterSide(image.height, image.width, size);
+  if (target.height === image.height && target.width === image.width) return image;
+  return resizeAntialiased(image, target.height, target.width, mode);
+}
+
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction !== 0.5) return Math.round(value);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** Where torchvision's `CenterCrop(size)` cuts an image it does not need to pad: int(round((h - size) / 2)). */
+export function centerCropOffsets(height: number, width: number, size: number): { top: number; left: number } {
+  return { top: roundHalfEven((height - size) / 2), left: roundHalfEven((width - size) / 2) };
+}
+
+/** torchvision's `CenterCrop(size)`: zero padding (left/top get the smaller half) where the image is smaller, then the crop. */
+export function centerCrop(image: Planar, size: number): Planar {
+  checkImage(image);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`crop size ${size} is not a positive integer`);
+  const { channels, height, width, data } = image;
+  // After padding, each side is max(side, size); the pad before is floor((size - side) / 2).
+  const paddedHeight = Math.max(height, size);
+  const paddedWidth = Math.max(width, size);
+  const padTop = Math.floor((paddedHeight - height) / 2);
+  const padLeft = Math.floor((paddedWidth - width) / 2);
+  const { top, left } = centerCropOffsets(paddedHeight, paddedWidth, size);
+  const out = new Float32Array(channels * size * size);
+  for (let channel = 0; channel < channels; channel++) {
+    for (let row = 0; row < size; row++) {
+      const sourceRow = row + top - padTop;
+      if (sourceRow < 0 || sourceRow >= height) continue;
+      const fromColumn = Math.max(left - padLeft, 0);
+      const toColumn = Math.min(left - padLeft + size, width);
+      if (toColumn <= fromColumn) continue;
+      const source = channel * height * width + sourceRow * width;
+      out.set(data.subarray(source + fromColumn, source + toColumn), channel * size * size + row * size + fromColumn - (left - padLeft));
+    }
+  }
+  return { data: out, channels, height: size, width: size };
+}
+
+/**
+ * `Resize(size)` then `CenterCrop(size)`, writing channels * size * size floats at
+ * out[offset]. Only the kept pixels are computed (each output pixel depends on its
+ * own row and column alone, so the values equal the full resize's).
+ */
+export function resizeShorterSideCenterCropInto(image: Planar, size: number, mode: Interpolation, out: Float32Array, offset = 0): void {
+  const full = resizedShorterSide(image.height, image.width, size);
+  const { top, left } = centerCropOffsets(full.height, full.width, size);
+  resampleWindowInto(image, full.height, full.width, mode, { top, left, height: size, width: size }, out, offset);
+}
+
+/** GDAL's per-axis bilinear weights for RasterIO upsampling (GDALResampleChunk_Convolution, radius 1). */
+interface GdalAxis {
+  first: Int32Array;
+  taps: Int32Array;
+  /** [outSize * 3] double weights, normalised. */
+  weights: Float64Array;
+}
+
+const GDAL_MAX_TAPS = 3;
+
+function gdalAxis(inSize: number, outSize: number): GdalAxis {
+  // All in double, as GDAL computes it. When upsampling (ratio <= 1) the kernel keeps
+  // its radius of 1 input pixel, so at most 3 taps; they are clamped to the raster.
+  const ratio = inSize / outSize;
+  const first = new Int32Array(outSize);
+  const taps = new Int32Array(outSize);
+  const weights = new Float64Array(outSize * GDAL_MAX_TAPS);
+  for (let output = 0; output < outSize; output++) {
+    const center = (output + 0.5) * ratio;
+    const start = Math.max(Math.floor(center - 1 + 0.5), 0);
+    const stop = Math.min(Math.trunc(center + 1 + 0.5), inSize);
+    let x = start - center + 0.5;
+    let total = 0;
+    for (let tap = 0; tap < stop - start; tap++, x += 1) {
+      const distance = Math.abs(x);
+      const weight = distance <= 1 ? 1 - distance : 0;
+      weights[output * GDAL_MAX_TAPS + tap] = weight;
+      total += weight;
+    }
+    if (total !== 0) {
+      const inverse = 1 / total;
+      for (let tap = 0; tap < stop - start; tap++) weights[output * GDAL_MAX_TAPS + tap] *= inverse;
+    }
+    first[output] = start;
+    taps[output] = stop - start;
+  }
+  return { first, taps, weights };
+}
+
+/**
+ * rasterio's `read(1, out_shape=(outHeight, outWidth), resampling=Resampling.bilinear,
+ * out_dtype='int32')` of an int16/uint16 band without nodata (GDAL 3.6's
+ * RasterIOResampled). Upsampling or same size per axis only (BigEarthNet: 20 and 60
+ * -> 120, 120 -> 120): GDAL's downsampling sums in SIMD orders that vary by data type.
+ *
+ * GDAL filters the width (double sums), then the height (double sums), converts to
+ * float32, and writes the band's own integer type, rounding halves away from zero,
+ * before widening to int32.
+ */
+export function gdalBilinearToInt32(band: ArrayLike<number>, width: number, height: number, outWidth: number, outHeight: number): Int32Array {
+  if (band.length !== width * height) throw new RangeError(`band has ${band.length} samples, expected ${width}x${height}`);
+  if (outWidth < width || outHeight < height) {
+    throw new RangeError(`GDAL-style bilinear read of a ${width}x${height} band to ${outWidth}x${outHeight}: only upsampling (or the same size) is supported`);
+  }
+  const out = new Int32Array(outWidth * outHeight);
+  if (outWidth === width && outHeight === height) {
+    // GDAL copies without resampling.
+    for (let index = 0; index < out.length; index++) out[index] = band[index];
+    return out;
+  }
+  const horizontal = gdalAxis(width, outWidth);
+  const vertical = gdalAxis(height, outHeight);
+  const filtered = new Float64Array(height * outWidth);
+  for (let row = 0; row < height; row++) {
+    for (let column = 0; column < outWidth; column++) {
+      const input = row * width + horizontal.first[column];
+      const weightRow = column * GDAL_MAX_TAPS;
+      let sum = 0;
+      for (let tap = 0; tap < horizontal.taps[column]; tap++) sum += band[input + tap] * horizontal.weights[weightRow + tap];
+      filtered[row * outWidth + column] = sum;
+    }
+  }
+  for (let line = 0; line < outHeight; line++) {
+    const weightRow = line * GDAL_MAX_TAPS;
+    const input = vertical.first[line] * outWidth;
+    for (let column = 0; column < outWidth; column++) {
+      let sum = 0;
+      for (let tap = 0; tap < vertical.taps[line]; tap++) sum += filtered[input + tap * outWidth + column] * vertical.weights[weightRow + tap];
+      const value = fround(sum);
+      // float32 -> integer: add +-0.5 in float32, truncate.
+      out[line * outWidth + column] = Math.trunc(value >= 0 ? fround(value + 0.5) : fround(value - 0.5));
+    }
+  }
+  return out;
+}
