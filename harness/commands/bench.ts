@@ -1,0 +1,188 @@
+/**
+ * `npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64]
+ *   [--workers N] [--repeats 3] [--no-memory] [--json]`
+ *
+ * A benchmark, not a test: it measures and prints, on EuroSAT-sized tiles it
+ * generates (64x64, 13-band int16 L1C, ImageFolder):
+ *  1. the data path alone (read, decode, select bands, resize to the model size,
+ *     normalise) in images/s, on one thread and on the worker pool;
+ *  2. the model alone (image tower on ready batches);
+ *  3. end to end (data path feeding the model, as `evaluate` runs it);
+ *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes).
+ * Medians over --repeats runs; ratios end-to-end / model-alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadEncoder, openBundle } from '../../adapters/clip.ts';
+import type { ImageTextEncoder } from '../../adapters/types.ts';
+import { resolveDataset } from '../../datasets/registry.ts';
+import { writeTiff } from '../../datasets/tiff-writer.ts';
+import type { DatasetListing } from '../../datasets/types.ts';
+import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { preprocessSpecOf } from '../evaluate.ts';
+import { WorkerPool, defaultWorkerCount, streamBatches } from '../pipeline.ts';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const flags = {
+  images: { type: 'string', default: '512' },
+  bundle: { type: 'string' },
+  model: { type: 'string' },
+  'models-dir': { type: 'string', default: 'models' },
+  device: { type: 'string', default: 'cpu' },
+  'batch-size': { type: 'string', default: '64' },
+  workers: { type: 'string' },
+  repeats: { type: 'string', default: '3' },
+  'no-memory': { type: 'boolean', default: false },
+  'data-dir': { type: 'string' },
+  phase: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Deterministic EuroSAT-sized tiles: 10 classes, 13 bands, int16, uncompressed. */
+async function generateTiles(root: string, count: number): Promise<void> {
+  const stamp = join(root, `.complete-${count}`);
+  if (existsSync(stamp)) return;
+  rmSync(root, { recursive: true, force: true });
+  let state = 12345;
+  const random = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 4294967296;
+  };
+  for (let index = 0; index < count; index++) {
+    const folder = join(root, 'EuroSAT_MS', `Class${index % 10}`);
+    mkdirSync(folder, { recursive: true });
+    const data = Array.from({ length: 13 }, (_, band) => {
+      const values = new Int16Array(64 * 64);
+      for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = 500 + band * 150 + Math.floor(random() * 2500);
+      return values;
+    });
+    await writeTiff(join(folder, `tile_${String(index).padStart(6, '0')}.tif`), { width: 64, height: 64, data }, { sampleType: 'int16' });
+  }
+  mkdirSync(root, { recursive: true });
+  await import('node:fs').then((fs) => fs.writeFileSync(stamp, ''));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function dataPath(pool: WorkerPool, listing: DatasetListing, encoder: ImageTextEncoder, batchSize: number): Promise<number> {
+  const started = performance.now();
+  let count = 0;
+  for await (const batch of streamBatches({ pool, dataset: listing.dataset, spec: preprocessSpecOf(encoder), items: listing.items, batchSize, skipInvalid: false })) count += batch.count;
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function modelAlone(encoder: ImageTextEncoder, batchSize: number, images: number): Promise<number> {
+  const { bands, size } = encoder.manifest.image;
+  const batch = new Float32Array(batchSize * bands.length * size * size);
+  for (let index = 0; index < batch.length; index++) batch[index] = Math.sin(index) * 1.5;
+  await encoder.encodeImages(batch.subarray(0, bands.length * size * size), 1); // warm-up
+  const started = performance.now();
+  let done = 0;
+  while (done < images) {
+    const count = Math.min(batchSize, images - done);
+    await encoder.encodeImages(batch.subarray(0, count * bands.length * size * size), count);
+    done += count;
+  }
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function endToEnd(pool: WorkerPool, listing: DatasetListing, encoder: ImageTextEncoder, batchSize: number): Promise<number> {
+  const started = performance.now();
+  let count = 0;
+  for await (const batch of streamBatches({ pool, dataset: listing.dataset, spec: preprocessSpecOf(encoder), items: listing.items, batchSize, skipInvalid: false })) {
+    await encoder.encodeImages(batch.pixels, batch.count);
+    count += batch.count;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEncoder> {
+  const device = deviceFlag(values.device);
+  const model = stringFlag(values.model);
+  if (model) return loadEncoder({ name: model, modelsDir: stringFlag(values['models-dir']) ?? 'models', device, allowExport: false });
+  const bundle = stringFlag(values.bundle) ?? join(projectRoot, 'models-demo', 'Demo-MS-CLIP-Tiny');
+  return openBundle(bundle, { device });
+}
+
+await runCli(async () => {
+  const { values } = parseFlags(process.argv.slice(2), flags, 'bench');
+  if (values.help) {
+    process.stdout.write('Usage: npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n');
+    return 0;
+  }
+  const images = positiveIntegerFlag(values.images, 'images', 512);
+  const batchSize = positiveIntegerFlag(values['batch-size'], 'batch-size', 64);
+  const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
+  const workers = stringFlag(values.workers) === undefined ? defaultWorkerCount() : Number(stringFlag(values.workers));
+  const dataDir = resolve(stringFlag(values['data-dir']) ?? join(tmpdir(), 'msclip-bench-data', String(images)));
+  await generateTiles(dataDir, images);
+  const { module } = resolveDataset('EuroSAT_MS');
+  const listing = await module.list(join(dataDir, module.folder), { skipInvalid: false });
+  const encoder = await openEncoder(values);
+
+  // A child process of the memory measurement: one end-to-end pass, then print peak RSS.
+  if (stringFlag(values.phase) === 'memory') {
+    const pool = new WorkerPool(workers);
+    await endToEnd(pool, listing, encoder, batchSize);
+    await pool.close();
+    process.stdout.write(`${JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+    return 0;
+  }
+
+  log(`bench: ${images} EuroSAT-sized tiles (64x64x13 int16) in ${dataDir}; model ${encoder.manifest.name} (${encoder.manifest.architecture}, ${encoder.manifest.image.bands.length} bands, ${encoder.manifest.image.size}px) on ${encoder.provider}; ${workers} workers, batch ${batchSize}, ${cpus().length} cores, median of ${repeats}`);
+  const single = new WorkerPool(0);
+  const pool = new WorkerPool(workers);
+  const results: Record<string, number[]> = { dataPathOneThread: [], dataPathPool: [], modelAlone: [], endToEnd: [] };
+  await dataPath(pool, listing, encoder, batchSize); // warm-up: file cache, JIT, worker start
+  for (let run = 0; run < repeats; run++) {
+    results.dataPathOneThread.push(await dataPath(single, listing, encoder, batchSize));
+    results.dataPathPool.push(await dataPath(pool, listing, encoder, batchSize));
+    results.modelAlone.push(await modelAlone(encoder, batchSize, images));
+    results.endToEnd.push(await endToEnd(pool, listing, encoder, batchSize));
+    log(`  run ${run + 1}/${repeats}: data 1 thread ${results.dataPathOneThread.at(-1)!.toFixed(0)}/s, data pool ${results.dataPathPool.at(-1)!.toFixed(0)}/s, model ${results.modelAlone.at(-1)!.toFixed(1)}/s, end to end ${results.endToEnd.at(-1)!.toFixed(1)}/s`);
+  }
+  await pool.close();
+  const medians = Object.fromEntries(Object.entries(results).map(([key, list]) => [key, median(list)]));
+  const summary: Record<string, unknown> = {
+    images, batchSize, workers, cores: availableParallelism(), model: encoder.manifest.name, provider: encoder.provider,
+    imagesPerSecond: medians,
+    dataPathPerCore: medians.dataPathOneThread,
+    endToEndOverModelAlone: medians.endToEnd / medians.modelAlone,
+  };
+
+  if (!values['no-memory']) {
+    const memory: Record<string, number> = {};
+    for (const factor of [1, 10]) {
+      const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', 'memory', '--images', String(images * factor), '--batch-size', String(batchSize), '--workers', String(workers), ...listFlag(values.bundle).flatMap((bundle) => ['--bundle', bundle]), ...listFlag(values.model).flatMap((model) => ['--model', model]), '--device', deviceFlag(values.device)];
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const line = child.stdout.trim().split('\n').pop() ?? '';
+      memory[`${factor}x`] = (JSON.parse(line) as { maxRssMiB: number }).maxRssMiB;
+      log(`  peak RSS end to end on ${images * factor} images: ${memory[`${factor}x`].toFixed(0)} MiB`);
+    }
+    summary.peakRssMiB = memory;
+  }
+  await encoder.dispose();
+
+  const lines = [
+    `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250)`,
+    `data path, ${workers} workers:  ${medians.dataPathPool.toFixed(0)} images/s`,
+    `model alone:           ${medians.modelAlone.toFixed(1)} images/s`,
+    `end to end:            ${medians.endToEnd.toFixed(1)} images/s = ${(100 * (summary.endToEndOverModelAlone as number)).toFixed(1)}% of model alone (target >= 95%)`,
+  ];
+  if (summary.peakRssMiB) {
+    const memory = summary.peakRssMiB as Record<string, number>;
+    lines.push(`peak RSS 1x / 10x:     ${memory['1x'].toFixed(0)} / ${memory['10x'].toFixed(0)} MiB`);
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+});

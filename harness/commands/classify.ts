@@ -1,0 +1,119 @@
+/**
+ * `npm run classify -- --model NAME --images DIR|list.txt|list.yaml
+ *   (--class-names a,b,c | --classes-file FILE.txt|.yaml) [--templates msclip|clip|rs5m|FILE.json]
+ *   [--save-path out.csv] [--json] [--embeddings FILE | --save-embeddings FILE]
+ *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
+ */
+import { writeFileAtomic } from '../records.ts';
+import { classify, DEFAULT_BATCH_SIZE, type ClassifyOptions, type ClassifyResult } from '../inference.ts';
+import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, workersFlag, type FlagValues } from '../inference-cli.ts';
+import { deviceFlag, log, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+
+const HELP = `Usage: npm run classify -- --images DIR|list.txt|list.yaml --class-names a,b,c [options]
+
+Zero-shot classification of your own images: for every image, the probability of
+each class (softmax of 100 x cosine similarity to the class's prompt embeddings).
+
+  --model NAME            model from the registry (default Llama3-MS-CLIP-Base)
+  --images PATH           folder (sorted; non-images skipped), .txt list (one path per
+                          line) or .yaml list (images: [...]); paths relative to the list
+  --class-names A,B,...   class names: comma list, repeated flag, or space-separated
+                          words after the flag (quote names with spaces)
+  --classes-file FILE     class names, .txt (one per line) or .yaml (classes: [...])
+  --templates SET         msclip (default, as the reference), clip, rs5m, or a JSON file
+  --save-path FILE        also write the table as CSV
+  --json                  print only JSON on stdout (progress and notes go to stderr)
+  --save-embeddings FILE  save the image embeddings for later calls
+  --embeddings FILE       reuse saved image embeddings (only the text tower runs);
+                          --images may be left out; a stale file is refused
+  --models-dir DIR        bundle root (default models)
+  --checkpoint FILE       local checkpoint, to export a missing bundle from
+  --device D              auto (default), cpu, cuda or webgpu
+  --batch-size N          images per model call (default ${DEFAULT_BATCH_SIZE})
+  --workers N             image reading threads (default: up to 4 for large inputs; 0 = main thread)
+  --no-export             never export a missing bundle; fail with instructions instead
+
+Images: GeoTIFF (12-band L2A, 13-band L1C, 10 bands in the model's order, or bands
+named by GDAL descriptions; int16/uint16/float), .npy (bands first or last), and
+PNG/JPEG for RGB models. Any size: the shorter side is resized to the model's size
+(antialiased bicubic) and centre-cropped, as the reference's inference does.
+`;
+
+const flags = {
+  ...inferenceFlags,
+  'class-names': { type: 'string', multiple: true },
+  'classes-file': { type: 'string' },
+  templates: { type: 'string', default: 'msclip' },
+} as const;
+
+export interface ClassifyRequest extends ClassifyOptions {
+  json: boolean;
+  savePath?: string;
+}
+
+export function parseClassifyArguments(argv: readonly string[]): ClassifyRequest | 'help' {
+  const values: FlagValues = parseInferenceFlags(argv, flags, ['class-names'], 'classify');
+  if (values.help) return 'help';
+  const names = listValues(values['class-names'], true);
+  const classesFile = stringFlag(values['classes-file']);
+  usageIf(names.length > 0 && classesFile !== undefined, 'give --class-names or --classes-file, not both');
+  usageIf(names.length === 0 && classesFile === undefined, 'no classes: pass --class-names a,b,c or --classes-file FILE.txt|.yaml');
+  return {
+    model: stringFlag(values.model) ?? 'Llama3-MS-CLIP-Base',
+    images: stringFlag(values.images),
+    classNames: classesFile !== undefined ? readTextList(classesFile, 'classes') : names,
+    templates: stringFlag(values.templates) ?? 'msclip',
+    modelsDir: stringFlag(values['models-dir']) ?? 'models',
+    device: deviceFlag(values.device),
+    allowExport: !values['no-export'],
+    checkpoint: stringFlag(values.checkpoint),
+    batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULT_BATCH_SIZE),
+    workers: workersFlag(values.workers),
+    embeddings: stringFlag(values.embeddings),
+    saveEmbeddings: stringFlag(values['save-embeddings']),
+    savePath: stringFlag(values['save-path']),
+    json: Boolean(values.json),
+  };
+}
+
+function tableRows(result: ClassifyResult): (string | number)[][] {
+  return result.images.map((image) => [image.name, image.class, ...image.probabilities]);
+}
+
+/** The terminal table: probabilities to 3 decimals, as the reference prints them. */
+export function classifyTable(result: ClassifyResult): string {
+  return renderTable(['Image', 'Class', ...result.classes], tableRows(result), 3);
+}
+
+export function classifyCsv(result: ClassifyResult): string {
+  return toCsv(['Image', 'Class', ...result.classes], tableRows(result));
+}
+
+export async function runClassify(request: ClassifyRequest): Promise<ClassifyResult> {
+  const progress = progressReporter('encoding images');
+  const result = await classify({ ...request, onProgress: progress.onProgress, onNote: log });
+  progress.finish();
+  if (request.savePath) {
+    writeFileAtomic(request.savePath, classifyCsv(result));
+    log(`saved ${result.images.length} rows to ${request.savePath}`);
+  }
+  if (request.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(`Zero-shot classification (${result.model}, templates ${result.templates.name}, ${result.images.length} images):\n`);
+    process.stdout.write(classifyTable(result));
+  }
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('classify.ts')) {
+  await runCli(async () => {
+    const request = parseClassifyArguments(process.argv.slice(2));
+    if (request === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    await runClassify(request);
+    return 0;
+  });
+}

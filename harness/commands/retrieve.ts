@@ -1,0 +1,117 @@
+/**
+ * `npm run retrieve -- --model NAME --images DIR|list.txt|list.yaml
+ *   (--query "text" [--query ...] | --queries-file FILE.txt|.yaml) [--top-k 5]
+ *   [--save-path out.csv] [--json] [--embeddings FILE | --save-embeddings FILE]
+ *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
+ */
+import { writeFileAtomic } from '../records.ts';
+import { DEFAULT_BATCH_SIZE, retrieve, type RetrieveOptions, type RetrieveResult } from '../inference.ts';
+import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, workersFlag, type FlagValues } from '../inference-cli.ts';
+import { deviceFlag, log, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+
+const HELP = `Usage: npm run retrieve -- --images DIR|list.txt|list.yaml --query "text" [options]
+
+Text-to-image retrieval over your own images: for every query, the top-k images by
+cosine similarity between the query's text embedding and the image embeddings.
+
+  --model NAME            model from the registry (default Llama3-MS-CLIP-Base)
+  --images PATH           folder (sorted; non-images skipped), .txt list (one path per
+                          line) or .yaml list (images: [...]); paths relative to the list
+  --query TEXT            a query; repeat the flag or add more quoted words after it
+                          (commas stay inside a query)
+  --queries-file FILE     queries, .txt (one per line) or .yaml (queries: [...])
+  --top-k N               images per query (default 5)
+  --save-path FILE        also write the results as CSV (Query,Rank,Image,Similarity)
+  --json                  print only JSON on stdout (progress and notes go to stderr)
+  --save-embeddings FILE  save the image embeddings for later calls
+  --embeddings FILE       reuse saved image embeddings (only the text tower runs);
+                          --images may be left out; a stale file is refused
+  --models-dir DIR        bundle root (default models)
+  --checkpoint FILE       local checkpoint, to export a missing bundle from
+  --device D              auto (default), cpu, cuda or webgpu
+  --batch-size N          images per model call (default ${DEFAULT_BATCH_SIZE})
+  --workers N             image reading threads (default: up to 4 for large inputs; 0 = main thread)
+  --no-export             never export a missing bundle; fail with instructions instead
+
+Ties in similarity keep the listing order (folder order is sorted by file name).
+`;
+
+const flags = {
+  ...inferenceFlags,
+  query: { type: 'string', multiple: true },
+  'queries-file': { type: 'string' },
+  'top-k': { type: 'string' },
+} as const;
+
+export interface RetrieveRequest extends RetrieveOptions {
+  json: boolean;
+  savePath?: string;
+}
+
+export function parseRetrieveArguments(argv: readonly string[]): RetrieveRequest | 'help' {
+  const values: FlagValues = parseInferenceFlags(argv, flags, ['query'], 'retrieve');
+  if (values.help) return 'help';
+  // Queries are sentences: commas belong to them, so no comma splitting here.
+  const queries = listValues(values.query, false);
+  const queriesFile = stringFlag(values['queries-file']);
+  usageIf(queries.length > 0 && queriesFile !== undefined, 'give --query or --queries-file, not both');
+  usageIf(queries.length === 0 && queriesFile === undefined, 'no queries: pass --query "text" or --queries-file FILE.txt|.yaml');
+  return {
+    model: stringFlag(values.model) ?? 'Llama3-MS-CLIP-Base',
+    images: stringFlag(values.images),
+    queries: queriesFile !== undefined ? readTextList(queriesFile, 'queries') : queries,
+    topK: positiveIntegerFlag(values['top-k'], 'top-k', 5),
+    modelsDir: stringFlag(values['models-dir']) ?? 'models',
+    device: deviceFlag(values.device),
+    allowExport: !values['no-export'],
+    checkpoint: stringFlag(values.checkpoint),
+    batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULT_BATCH_SIZE),
+    workers: workersFlag(values.workers),
+    embeddings: stringFlag(values.embeddings),
+    saveEmbeddings: stringFlag(values['save-embeddings']),
+    savePath: stringFlag(values['save-path']),
+    json: Boolean(values.json),
+  };
+}
+
+function rows(result: RetrieveResult): (string | number)[][] {
+  return result.queries.flatMap((query) => query.results.map((hit) => [query.query, hit.rank, hit.name, hit.similarity]));
+}
+
+export function retrieveTable(result: RetrieveResult): string {
+  return renderTable(['Query', 'Rank', 'Image', 'Similarity'], rows(result), 4);
+}
+
+export function retrieveCsv(result: RetrieveResult): string {
+  return toCsv(['Query', 'Rank', 'Image', 'Similarity'], rows(result));
+}
+
+export async function runRetrieve(request: RetrieveRequest): Promise<RetrieveResult> {
+  const progress = progressReporter('encoding images');
+  const result = await retrieve({ ...request, onProgress: progress.onProgress, onNote: log });
+  progress.finish();
+  if (request.savePath) {
+    writeFileAtomic(request.savePath, retrieveCsv(result));
+    log(`saved ${rows(result).length} rows to ${request.savePath}`);
+  }
+  if (request.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const k = Math.max(0, ...result.queries.map((query) => query.results.length));
+    process.stdout.write(`Text-to-image retrieval (${result.model}, top ${k} of ${result.images} images):\n`);
+    process.stdout.write(retrieveTable(result));
+  }
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('retrieve.ts')) {
+  await runCli(async () => {
+    const request = parseRetrieveArguments(process.argv.slice(2));
+    if (request === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    await runRetrieve(request);
+    return 0;
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * What `npm run classify` and `npm run retrieve` share: flag parsing (list flags take
+ * repeated flags, comma lists where that is safe, and the reference's space-separated
+ * `--class-names a b c`), class/query files, the terminal table, CSV, and the
+ * progress bar. Output rules: with --json stdout holds only the JSON; progress and
+ * notes always go to stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { modelFlags, type FlagSpec } from './cli.ts';
+import { ErrorCode, UserError } from './messages.ts';
+import { createProgress } from './progress.ts';
+
+/** Flags of both commands besides their own. */
+export const inferenceFlags = {
+  ...modelFlags,
+  model: { type: 'string', default: 'Llama3-MS-CLIP-Base' },
+  images: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'save-path': { type: 'string' },
+  embeddings: { type: 'string' },
+  'save-embeddings': { type: 'string' },
+  workers: { type: 'string' },
+} as const satisfies FlagSpec;
+
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/**
+ * parseArgs, strict, where bare words after a list flag (`--class-names a b c`,
+ * `--query "x" "y"`) extend that flag, as the reference's argparse nargs="*" does.
+ */
+export function parseInferenceFlags(argv: readonly string[], options: FlagSpec, listFlags: readonly string[], command: string): FlagValues {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true, tokens: true });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    throw new UserError(ErrorCode.usage, `${message} (see: npm run ${command} -- --help)`);
+  }
+  const values = { ...parsed.values } as FlagValues;
+  let extending: string | undefined;
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') {
+      extending = listFlags.includes(token.name) ? token.name : undefined;
+    } else if (token.kind === 'positional') {
+      if (extending === undefined) throw new UserError(ErrorCode.usage, `unexpected argument "${token.value}" (see: npm run ${command} -- --help)`);
+      const current = values[extending];
+      values[extending] = [...(Array.isArray(current) ? current : current === undefined ? [] : [current]), token.value];
+    } else {
+      extending = undefined;
+    }
+  }
+  return values;
+}
+
+/** Values of a repeatable flag, each split on commas when `splitCommas`. */
+export function listValues(value: unknown, splitCommas: boolean): string[] {
+  const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return raw.flatMap((entry) => (splitCommas ? String(entry).split(',') : [String(entry)])).map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/**
+ * Class names or queries from a file, as the reference reads them: .txt one per line
+ * (blank lines skipped), .yaml/.yml a list under `key` (or a bare list).
+ */
+export function readTextList(file: string, key: 'classes' | 'queries'): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(ErrorCode.usage, `${file}: cannot read the ${key} file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file);
+  }
+  const extension = extname(file).toLowerCase();
+  let entries: unknown;
+  if (extension === '.txt') {
+    entries = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  } else if (extension === '.yaml' || extension === '.yml') {
+    try {
+      const parsed = parseYaml(text) as unknown;
+      entries = Array.isArray(parsed) ? parsed : (parsed as Record<string, unknown> | null)?.[key];
+    } catch (error) {
+      throw new UserError(ErrorCode.usage, `${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`, file);
+    }
+  } else {
+    throw new UserError(ErrorCode.usage, `${file}: the ${key} file must be .txt (one per line) or .yaml (a list under "${key}:")`, file);
+  }
+  if (!Array.isArray(entries) || entries.some((entry) => typeof entry !== 'string' && typeof entry !== 'number')) {
+    throw new UserError(ErrorCode.usage, `${file}: expected a list of ${key} under "${key}:"`, file);
+  }
+  const list = entries.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
+  if (list.length === 0) throw new UserError(ErrorCode.usage, `${file}: no ${key} in the file`, file);
+  return list;
+}
+
+/** A plain text table; number columns right-aligned, non-integer columns with `digits` decimals. */
+export function renderTable(header: readonly string[], rows: readonly (readonly (string | number)[])[], digits = 3): string {
+  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'));
+  const integers = header.map((_, column) => numeric[column] && rows.every((row) => Number.isInteger(row[column])));
+  const cells = rows.map((row) => row.map((cell, column) => (numeric[column] && !integers[column] ? (cell as number).toFixed(digits) : String(cell))));
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)));
+  const line = (row: readonly string[]): string => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** RFC 4180 CSV. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const field = (value: string | number): string => {
+    const text = String(value);
+    return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [header, ...rows].map((row) => row.map(field).join(',')).join('\n') + '\n';
+}
+
+/** A progress bar (terminal) or periodic lines (logs), on stderr. */
+export function progressReporter(label: string): { onProgress: (done: number, total: number) => void; finish: () => void } {
+  let progress: ReturnType<typeof createProgress> | undefined;
+  let reported = 0;
+  return {
+    onProgress(done, total) {
+      progress ??= createProgress({ label, total });
+      progress.tick(done - reported);
+      reported = done;
+    },
+    finish() {
+      progress?.done();
+    },
+  };
+}
+
+/** --workers N: 0 means the main thread; absent means the library's default. */
+export function workersFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const number = Number(text);
+  if (!Number.isInteger(number) || number < 0) throw new UserError(ErrorCode.usage, `--workers must be 0 or a positive integer, got "${text}"`);
+  return number;
+}
+
+export function usageIf(condition: boolean, message: string): void {
+  if (condition) throw new UserError(ErrorCode.usage, message);
+}

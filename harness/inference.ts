@@ -1,0 +1,318 @@
+/**
+ * Zero-shot inference on your own images: `classify` (which class is each image?) and
+ * `retrieve` (which images match each text?), as the reference's inference.py
+ * --run-classification / --run-retrieval, in float32 and streamed in batches.
+ *
+ *  1. list the images (folder sorted, list file, or paths; harness/images.ts);
+ *  2. load the model bundle (exported on first use unless allowExport is false);
+ *  3. image embeddings: read from a saved embeddings file (refused when stale), or
+ *     encoded batch by batch (worker threads read the next batches while the model
+ *     runs) and optionally saved for the next call;
+ *  4. classify: class embeddings = mean of the L2-normalised template embeddings,
+ *     renormalised; probabilities = softmax(100 x cosine), prediction = argmax.
+ *     retrieve: each query encoded as is (no templates, as the reference), cosine
+ *     similarity to every image, top-k, ties broken by listing order.
+ *
+ * Both return plain data; the commands in harness/commands/ print it.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { loadEncoder } from '../adapters/clip.ts';
+import { lookupModel } from '../adapters/registry.ts';
+import type { Device, ImageTextEncoder } from '../adapters/types.ts';
+import type { PreprocessSpec } from '../datasets/types.ts';
+import { loadTemplateSet } from '../templates/index.ts';
+import { checkCacheFresh, readEmbeddingsCache, stampImage, writeEmbeddingsCache, type EmbeddingsKey } from './embeddings-cache.ts';
+import { inferencePreprocessingKey, listImages, type ImageEntry } from './images.ts';
+import { BatchPreparer } from './inference-workers.ts';
+import { ErrorCode, UserError } from './messages.ts';
+import { buildClassifier, zeroShotLogits } from './zero-shot.ts';
+
+export interface InferenceOptions {
+  /** Registry name of the model, e.g. "Llama3-MS-CLIP-Base". */
+  model: string;
+  /**
+   * A folder, a .txt/.yaml list, one image, or image paths. May be left out when
+   * `embeddings` is given (the saved file list is used).
+   */
+  images?: string | readonly string[];
+  /** Bundle root (default "models"). */
+  modelsDir?: string;
+  device?: Device;
+  /** Export a missing bundle (default true). */
+  allowExport?: boolean;
+  /** Local checkpoint to export from when the bundle is missing. */
+  checkpoint?: string;
+  /** Images per model call (default 32). */
+  batchSize?: number;
+  /** Threads that read and preprocess images (default: none for small inputs, else up to 4). */
+  workers?: number;
+  /** Reuse image embeddings saved by an earlier call (refused when stale). */
+  embeddings?: string;
+  /** Save the image embeddings to this file (replaced atomically). */
+  saveEmbeddings?: string;
+  /** An already loaded model (its manifest name must be `model`); not disposed. */
+  encoder?: ImageTextEncoder;
+  /** Called after each encoded batch. */
+  onProgress?: (done: number, total: number) => void;
+  /** Notes for the user (skipped files, cache use); default: none. */
+  onNote?: (line: string) => void;
+}
+
+export interface ClassifyOptions extends InferenceOptions {
+  classNames: readonly string[];
+  /** Template set: "msclip" (default, as the reference), "clip", "rs5m", or a JSON file. */
+  templates?: string;
+}
+
+export interface RetrieveOptions extends InferenceOptions {
+  queries: readonly string[];
+  /** Images per query (default 5; at most the number of images). */
+  topK?: number;
+}
+
+export interface InferenceImage {
+  /** As shown: file name (folder input) or the path as listed. */
+  name: string;
+  /** Absolute path. */
+  path: string;
+}
+
+interface InferenceBase {
+  model: string;
+  /** Execution provider that ran the model ("cpu", "cuda", "webgpu"). */
+  provider: string;
+  /** Files of the folder that were not images. */
+  skipped: { file: string; reason: string }[];
+  /** Where the image embeddings came from. */
+  embeddings: { source: 'encoded' | 'file'; file?: string; saved?: string };
+  seconds: { images: number; texts: number; total: number };
+}
+
+export interface ClassifyResult extends InferenceBase {
+  templates: { name: string; count: number; sha256: string };
+  classes: string[];
+  images: (InferenceImage & { class: string; probabilities: number[] })[];
+}
+
+export interface RetrievalHit extends InferenceImage {
+  rank: number;
+  /** Index of the image in listing order. */
+  index: number;
+  similarity: number;
+}
+
+export interface RetrieveResult extends InferenceBase {
+  images: number;
+  queries: { query: string; results: RetrievalHit[] }[];
+}
+
+export const DEFAULT_BATCH_SIZE = 32;
+
+function specOf(encoder: ImageTextEncoder): PreprocessSpec {
+  const image = encoder.manifest.image;
+  return { kind: image.kind, bands: image.bands, size: image.size, interpolation: image.interpolation, mean: image.mean, std: image.std };
+}
+
+function embeddingsKey(encoder: ImageTextEncoder, spec: PreprocessSpec): EmbeddingsKey {
+  const manifest = encoder.manifest;
+  return { model: manifest.name, imageTowerSha256: manifest.files[manifest.image.file] ?? '', preprocessing: inferencePreprocessingKey(spec) };
+}
+
+/** Steps 2-3, shared by both tasks. */
+async function withImageEmbeddings<T>(options: InferenceOptions, run: (context: {
+  encoder: ImageTextEncoder;
+  images: ImageEntry[];
+  embeddings: Float32Array;
+  base: Omit<InferenceBase, 'seconds'> & { started: number; imageSeconds: number };
+}) => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const note = options.onNote ?? (() => undefined);
+  if (options.embeddings && options.saveEmbeddings) {
+    throw new UserError(ErrorCode.usage, 'use --embeddings FILE to reuse saved embeddings or --save-embeddings FILE to write them, not both');
+  }
+  if (!options.images && !options.embeddings) throw new UserError(ErrorCode.usage, 'no images: pass --images DIR|list.txt|list.yaml (or --embeddings FILE saved earlier)');
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(ErrorCode.usage, `batch size must be a positive integer, got ${batchSize}`);
+  // Listing first: a wrong folder fails before a model is loaded or exported.
+  const listing = options.images ? await listImages(options.images) : undefined;
+  for (const skipped of listing?.skipped ?? []) note(`skipped ${skipped.file}: ${skipped.reason}`);
+  const encoder = options.encoder ?? await loadEncoder({
+    name: options.model,
+    modelsDir: resolve(options.modelsDir ?? 'models'),
+    device: options.device ?? 'auto',
+    allowExport: options.allowExport ?? true,
+    checkpoint: options.checkpoint,
+  });
+  if (options.encoder && encoder.manifest.name !== (lookupModel(options.model)?.name ?? options.model)) {
+    throw new UserError(ErrorCode.usage, `the encoder passed in is ${encoder.manifest.name}, but model is ${options.model}`);
+  }
+  note(`${encoder.manifest.name} runs on ${encoder.provider}`);
+  try {
+    const spec = specOf(encoder);
+    const key = embeddingsKey(encoder, spec);
+    const imageStart = performance.now();
+    let images: ImageEntry[];
+    let embeddings: Float32Array;
+    const source: InferenceBase['embeddings'] = { source: 'encoded' };
+    if (options.embeddings) {
+      const cache = readEmbeddingsCache(options.embeddings);
+      checkCacheFresh(options.embeddings, cache, key, listing?.images);
+      images = cache.images.map(({ path, name }) => ({ path, name }));
+      embeddings = cache.embeddings;
+      source.source = 'file';
+      source.file = options.embeddings;
+      note(`using ${images.length} saved image embeddings from ${options.embeddings}`);
+    } else {
+      images = listing!.images;
+      const workers = options.workers ?? defaultWorkers(images.length, batchSize);
+      embeddings = await encodeImages(encoder, images, spec, { batchSize, workers, onProgress: options.onProgress });
+      if (options.saveEmbeddings) {
+        writeEmbeddingsCache(options.saveEmbeddings, {
+          ...key,
+          dimension: encoder.manifest.embeddingSize,
+          images: images.map((image) => stampImage(image.path, image.name)),
+          embeddings,
+          created: new Date().toISOString(),
+          bundleSha256: { ...encoder.manifest.files },
+        });
+        source.saved = options.saveEmbeddings;
+        note(`saved ${images.length} image embeddings to ${options.saveEmbeddings}`);
+      }
+    }
+    const base = {
+      model: encoder.manifest.name,
+      provider: encoder.provider,
+      skipped: listing?.skipped ?? [],
+      embeddings: source,
+      started,
+      imageSeconds: (performance.now() - imageStart) / 1000,
+    };
+    return await run({ encoder, images, embeddings, base });
+  } finally {
+    if (!options.encoder) await encoder.dispose();
+  }
+}
+
+/**
+ * How many threads read and preprocess images: none for small inputs (starting a
+ * worker costs more than it saves), else up to 4, leaving a core to the model.
+ */
+export function defaultWorkers(imageCount: number, batchSize: number): number {
+  if (imageCount <= 2 * batchSize) return 0;
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
+
+/**
+ * Encodes images in batches. Only a few batches of pixels exist at a time (the one
+ * the model runs on and those being read ahead), so folder size does not matter.
+ */
+export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: { batchSize: number; workers: number; onProgress?: (done: number, total: number) => void }): Promise<Float32Array> {
+  const { batchSize, workers, onProgress } = options;
+  const size = encoder.manifest.embeddingSize;
+  const out = new Float32Array(images.length * size);
+  const starts = Array.from({ length: Math.ceil(images.length / batchSize) }, (_, index) => index * batchSize);
+  const window = Math.min(4, Math.max(2, workers + 1));
+  const preparer = new BatchPreparer(spec, workers);
+  const inFlight: Promise<Float32Array>[] = [];
+  let sent = 0;
+  const fill = (): void => {
+    while (sent < starts.length && inFlight.length < window) {
+      const start = starts[sent++];
+      const batch = preparer.prepare(images.slice(start, start + batchSize).map((image) => image.path));
+      // Awaited in order below; a failure of a batch read ahead must not go unhandled meanwhile.
+      batch.catch(() => undefined);
+      inFlight.push(batch);
+    }
+  };
+  try {
+    onProgress?.(0, images.length);
+    fill();
+    for (const start of starts) {
+      const pixels = await inFlight.shift()!;
+      fill();
+      const count = Math.min(batchSize, images.length - start);
+      out.set(await encoder.encodeImages(pixels, count), start * size);
+      onProgress?.(start + count, images.length);
+    }
+  } finally {
+    await preparer.close();
+  }
+  return out;
+}
+
+/** Softmax of one row of logits, in float64. */
+function softmax(logits: Float32Array, start: number, count: number): number[] {
+  let max = -Infinity;
+  for (let index = 0; index < count; index++) max = Math.max(max, logits[start + index]);
+  const exps = Array.from({ length: count }, (_, index) => Math.exp(logits[start + index] - max));
+  const total = exps.reduce((sum, value) => sum + value, 0);
+  return exps.map((value) => value / total);
+}
+
+function checkTexts(texts: readonly string[], what: string, flag: string): string[] {
+  const cleaned = texts.map((text) => text.trim()).filter((text) => text !== '');
+  if (cleaned.length === 0) throw new UserError(ErrorCode.usage, `no ${what}: pass ${flag}`);
+  const duplicate = cleaned.find((text, index) => cleaned.indexOf(text) !== index);
+  if (duplicate !== undefined) throw new UserError(ErrorCode.usage, `${what} "${duplicate}" is given twice`);
+  return cleaned;
+}
+
+/** Zero-shot classification of every image into `classNames`. */
+export async function classify(options: ClassifyOptions): Promise<ClassifyResult> {
+  const classes = checkTexts(options.classNames, 'class names', '--class-names a,b,c or --classes-file FILE');
+  const templateSet = await loadTemplateSet(options.templates ?? 'msclip');
+  return withImageEmbeddings(options, async ({ encoder, images, embeddings, base }) => {
+    const textStart = performance.now();
+    const classifier = await buildClassifier(encoder, classes, templateSet.templates);
+    const logits = zeroShotLogits(embeddings, images.length, classifier);
+    const rows = images.map((image, row) => {
+      const probabilities = softmax(logits, row * classes.length, classes.length);
+      // argmax keeps the first of equal values, as torch/pandas do.
+      let best = 0;
+      for (let column = 1; column < classes.length; column++) if (probabilities[column] > probabilities[best]) best = column;
+      return { name: image.name, path: image.path, class: classes[best], probabilities };
+    });
+    const { started, imageSeconds, ...rest } = base;
+    const now = performance.now();
+    return {
+      ...rest,
+      templates: { name: templateSet.name, count: templateSet.templates.length, sha256: templateSet.sha256 },
+      classes,
+      images: rows,
+      seconds: { images: imageSeconds, texts: (now - textStart) / 1000, total: (now - started) / 1000 },
+    };
+  });
+}
+
+/** Text-to-image retrieval: the `topK` most similar images for every query. */
+export async function retrieve(options: RetrieveOptions): Promise<RetrieveResult> {
+  const queries = checkTexts(options.queries, 'queries', '--query "text" or --queries-file FILE');
+  const topK = options.topK ?? 5;
+  if (!Number.isInteger(topK) || topK < 1) throw new UserError(ErrorCode.usage, `top-k must be a positive integer, got ${topK}`);
+  return withImageEmbeddings(options, async ({ encoder, images, embeddings, base }) => {
+    const textStart = performance.now();
+    const queryEmbeddings = await encoder.encodeTexts(queries);
+    const size = encoder.manifest.embeddingSize;
+    const keep = Math.min(topK, images.length);
+    if (keep < topK) options.onNote?.(`top-k ${topK} is more than the ${images.length} image(s); showing all`);
+    const results = queries.map((query, queryIndex) => {
+      const similarities = new Float64Array(images.length);
+      for (let image = 0; image < images.length; image++) {
+        let dot = 0;
+        for (let d = 0; d < size; d++) dot += embeddings[image * size + d] * queryEmbeddings[queryIndex * size + d];
+        similarities[image] = dot;
+      }
+      const order = Array.from({ length: images.length }, (_, index) => index)
+        .sort((a, b) => similarities[b] - similarities[a] || a - b)
+        .slice(0, keep);
+      return {
+        query,
+        results: order.map((index, rank) => ({ rank: rank + 1, index, name: images[index].name, path: images[index].path, similarity: similarities[index] })),
+      };
+    });
+    const { started, imageSeconds, ...rest } = base;
+    const now = performance.now();
+    return { ...rest, images: images.length, queries: results, seconds: { images: imageSeconds, texts: (now - textStart) / 1000, total: (now - started) / 1000 } };
+  });
+}
