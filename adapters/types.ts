@@ -49,10 +49,15 @@ export interface TextSpec {
 }
 
 export interface WeightsSource {
-  /** 'huggingface' (repo + file), 'open_clip' (pretrained tag), 'checkpoint' (local file), 'random' (seeded init, tests), 'demo' (trained by demo:train). */
-  kind: 'huggingface' | 'open_clip' | 'checkpoint' | 'random' | 'demo';
+  /**
+   * 'huggingface' (repo + file), 'open_clip' (pretrained tag; repo + file it came from),
+   * 'url' (a published archive outside the hub: url + file inside it), 'checkpoint'
+   * (local file), 'random' (seeded init, tests), 'demo' (trained by demo:train).
+   */
+  kind: 'huggingface' | 'open_clip' | 'url' | 'checkpoint' | 'random' | 'demo';
   repo?: string;
   file?: string;
+  url?: string;
   pretrained?: string;
   checkpoint?: string;
   checkpointSha256?: string;
@@ -81,6 +86,10 @@ export interface BundleManifest {
     tool: string;
     torch: string;
     openClip: string;
+    /** onnxruntime (Python) version the verification ran on. */
+    onnxruntime?: string;
+    /** The largest max abs difference the export accepted. */
+    tolerance?: number;
     /** Max abs difference ONNX vs torch on the verification inputs (L2-normalised embeddings). */
     maxAbsDiff: { image: number; text: number };
   };

@@ -22,7 +22,8 @@ const stampName = '.msclip-requirements';
 
 function run(command, args, quiet) {
   const result = spawnSync(command, args, {
-    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    // pip's chatter goes to stderr: stdout belongs to the commands' --json output.
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 2, 2],
     env: { ...process.env, PIP_RETRIES: process.env.PIP_RETRIES ?? '0', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
     encoding: 'utf8',
   });

@@ -1,0 +1,133 @@
+/**
+ * The adapter every model goes through: a bundle's two ONNX towers and its tokenizer
+ * behind `ImageTextEncoder`. Multispectral and RGB models, msclip and open_clip
+ * families, all run this same code; what differs (bands, sizes, ids, names) comes
+ * from the manifest.
+ *
+ * openBundle(dir):
+ *   1. read and validate bundle.json;
+ *   2. load the tokenizer from the bundle's vocabulary with the manifest's ids;
+ *   3. create one session per tower (the same provider for both when it loads);
+ * encodeImages / encodeTexts run the towers in chunks and L2-normalise each row.
+ */
+import { join } from 'node:path';
+import { loadManifest, resolveBundle } from './bundle.ts';
+import { createSession, type OnnxSession } from './onnx.ts';
+import { ClipTokenizer } from './tokenizer.ts';
+import type { BundleManifest, Device, ImageTextEncoder } from './types.ts';
+import { ErrorCode, UserError } from '../harness/messages.ts';
+
+export interface OpenBundleOptions {
+  device?: Device;
+  /** Intra-op threads (default: every core). */
+  threads?: number;
+  /** Texts per text-tower run (default 256). */
+  textBatchSize?: number;
+  /** Images per image-tower run (default 64); larger calls are split. */
+  imageBatchSize?: number;
+}
+
+export interface LoadEncoderOptions extends OpenBundleOptions {
+  /** Registry name or alias. */
+  name: string;
+  modelsDir: string;
+  /** Export the bundle when it is missing (false under --no-export). */
+  allowExport: boolean;
+  checkpoint?: string;
+  onProgress?: (line: string) => void;
+}
+
+/** Divides each `dimension`-long row by its Euclidean norm, in place (F.normalize, eps 1e-12). */
+export function l2NormalizeRows(data: Float32Array, dimension: number): Float32Array {
+  for (let offset = 0; offset < data.length; offset += dimension) {
+    let sum = 0;
+    for (let index = offset; index < offset + dimension; index++) sum += data[index] * data[index];
+    const scale = 1 / Math.max(Math.sqrt(sum), 1e-12);
+    for (let index = offset; index < offset + dimension; index++) data[index] *= scale;
+  }
+  return data;
+}
+
+class BundleEncoder implements ImageTextEncoder {
+  readonly manifest: BundleManifest;
+  readonly provider: string;
+  private readonly imageSession: OnnxSession;
+  private readonly textSession: OnnxSession;
+  private readonly tokenizer: ClipTokenizer;
+  private readonly textBatchSize: number;
+  private readonly imageBatchSize: number;
+
+  constructor(manifest: BundleManifest, sessions: { image: OnnxSession; text: OnnxSession }, tokenizer: ClipTokenizer, options: OpenBundleOptions) {
+    this.manifest = manifest;
+    this.imageSession = sessions.image;
+    this.textSession = sessions.text;
+    this.provider = sessions.image.provider;
+    this.tokenizer = tokenizer;
+    this.textBatchSize = options.textBatchSize ?? 256;
+    this.imageBatchSize = options.imageBatchSize ?? 64;
+  }
+
+  async encodeImages(pixels: Float32Array, count: number): Promise<Float32Array> {
+    const { bands, size, input, output } = this.manifest.image;
+    const perImage = bands.length * size * size;
+    if (!Number.isInteger(count) || count < 0 || pixels.length !== count * perImage) {
+      throw new UserError(ErrorCode.modelInput, `${this.manifest.name}: encodeImages got ${pixels.length} values for ${count} images; each needs ${bands.length}x${size}x${size} = ${perImage}`);
+    }
+    const width = this.manifest.embeddingSize;
+    const out = new Float32Array(count * width);
+    for (let start = 0; start < count; start += this.imageBatchSize) {
+      const chunk = Math.min(this.imageBatchSize, count - start);
+      const data = pixels.subarray(start * perImage, (start + chunk) * perImage);
+      const result = await this.imageSession.run(input, output, { data, dims: [chunk, bands.length, size, size] });
+      this.checkOutput('image', result.dims, chunk);
+      out.set(result.data, start * width);
+    }
+    return l2NormalizeRows(out, width);
+  }
+
+  async encodeTexts(texts: readonly string[]): Promise<Float32Array> {
+    const { input, output, contextLength } = this.manifest.text;
+    const width = this.manifest.embeddingSize;
+    const out = new Float32Array(texts.length * width);
+    for (let start = 0; start < texts.length; start += this.textBatchSize) {
+      const batch = texts.slice(start, start + this.textBatchSize);
+      const ids = this.tokenizer.tokenize(batch);
+      const result = await this.textSession.run(input, output, { data: ids, dims: [batch.length, contextLength] });
+      this.checkOutput('text', result.dims, batch.length);
+      out.set(result.data, start * width);
+    }
+    return l2NormalizeRows(out, width);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.imageSession.dispose(), this.textSession.dispose()]);
+  }
+
+  private checkOutput(tower: 'image' | 'text', dims: number[], rows: number): void {
+    if (dims.length !== 2 || dims[0] !== rows || dims[1] !== this.manifest.embeddingSize) {
+      throw new UserError(ErrorCode.bundleInvalid, `${this.manifest.name}: ${this.manifest[tower].file} returned [${dims.join(',')}], bundle.json promises [${rows},${this.manifest.embeddingSize}] (embeddingSize); re-export the bundle`);
+    }
+  }
+}
+
+/** Opens the bundle in `directory` (steps 1-3 above). */
+export async function openBundle(directory: string, options: OpenBundleOptions = {}): Promise<ImageTextEncoder> {
+  const manifest = loadManifest(directory);
+  const tokenizer = await ClipTokenizer.load(join(directory, manifest.text.vocabulary), {
+    contextLength: manifest.text.contextLength,
+    startId: manifest.text.startId,
+    endId: manifest.text.endId,
+    padId: manifest.text.padId,
+  });
+  const sessionOptions = { device: options.device ?? 'auto', threads: options.threads };
+  const image = await createSession(join(directory, manifest.image.file), sessionOptions);
+  // The text tower follows the image tower's provider, so one run never mixes devices.
+  const text = await createSession(join(directory, manifest.text.file), { ...sessionOptions, device: options.device === 'auto' || options.device === undefined ? image.provider : options.device });
+  return new BundleEncoder(manifest, { image, text }, tokenizer, options);
+}
+
+/** The encoder of a registry model: its bundle (exported first when missing and allowed), opened. */
+export async function loadEncoder(options: LoadEncoderOptions): Promise<ImageTextEncoder> {
+  const directory = await resolveBundle(options);
+  return openBundle(directory, options);
+}
