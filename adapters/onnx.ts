@@ -2,7 +2,7 @@
  * The ONNX Runtime backend: the only module that imports onnxruntime-node.
  *
  * Devices: 'cpu'; 'cuda' (onnxruntime-node's CUDA provider, a separate download: see
- * adapters/README.md); 'webgpu' (bundled with onnxruntime-node 1.30 on Linux, needs a
+ * README.md, "Devices"); 'webgpu' (bundled with onnxruntime-node 1.30 on Linux, needs a
  * GPU with Vulkan drivers); 'auto' = the first GPU provider that loads, else CPU.
  * 'auto' only tries a provider whose files and device are present, so a machine
  * without a GPU goes straight to CPU, quietly. An explicit GPU device that cannot load
