@@ -1,8 +1,9 @@
 /**
- * BigEarthNet's label nomenclatures, copied from the reference's bigearthnet.py
+ * BigEarthNet's label nomenclatures, the data of the reference's bigearthnet.py
  * (itself from torchgeo): the 43 CORINE names found in the labels JSON files, the
- * 19 class names used in prompts (verbatim: capitals and commas kept), and the
- * 43 -> 19 mapping (`label_converter`). Eleven of the 43 labels map to nothing.
+ * 19 class names used in prompts (spelled exactly as there: capitals and commas
+ * kept), and the 43 -> 19 mapping (`label_converter`). Eleven of the 43 labels map to
+ * nothing.
  */
 
 export const BIGEARTHNET_43_CLASSES = [

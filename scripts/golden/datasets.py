@@ -13,25 +13,26 @@ test/fixtures/datasets/ from the reference implementations:
    manifest keeps the sha256 of each verified file, the test re-encodes and compares.
 3. Listing: a tiny tree in each layout (written by datasets-cases.ts with our
    writer), listed by torchvision's ImageFolder and the reference's BigEarthNet code.
-4. Preprocessing: the reference's transform pipelines (copied below from
-   msclip/inference/utils.py, benchmark_tool.py and datasets/bigearthnet.py of
-   IBM/MS-CLIP, Apache-2.0) on that tree; full outputs at size 16, sampled ones at
-   224. BigEarthNet's GDAL read runs in datasets_gdal.py (system python).
+4. Preprocessing: what the reference's transform pipelines (msclip/inference/utils.py,
+   benchmark_tool.py and datasets/bigearthnet.py of IBM/MS-CLIP) make of that tree,
+   computed by our own functions below, which call torchvision's functional API step
+   for step as those pipelines do; full outputs at size 16, sampled ones at 224.
+   BigEarthNet's GDAL read runs in datasets_gdal.py (system python).
 """
 import hashlib
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 
 import numpy as np
 import tifffile
 import torch
 import torchvision
-from torchvision import transforms
 from torchvision.datasets import ImageFolder
+from torchvision.transforms import InterpolationMode
+from torchvision.transforms import functional as TF
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "test", "fixtures", "datasets")
@@ -46,7 +47,7 @@ MS_STDS = [1205.586, 1223.713, 1399.638, 1403.298, 1378.513, 1434.924, 1491.141,
 RGB_MEANS = [0.48145466, 0.4578275, 0.40821073]
 RGB_STDS = [0.26862954, 0.26130258, 0.27577711]
 MS_BANDS = ["B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12"]
-MODES = {"bicubic": transforms.InterpolationMode.BICUBIC, "bilinear": transforms.InterpolationMode.BILINEAR}
+MODES = {"bicubic": InterpolationMode.BICUBIC, "bilinear": InterpolationMode.BILINEAR}
 SAMPLES_PER_IMAGE = 512
 
 
@@ -170,45 +171,45 @@ LABEL_CONVERTER = {0: 0, 1: 0, 2: 1, 11: 2, 12: 2, 13: 2, 14: 3, 15: 3, 16: 3, 1
                    39: 17, 40: 18, 41: 18, 42: 18}
 
 
-def bigearthnet_target(folder):
-    """BigEarthNet._load_target (bands='s2', num_classes=19)."""
+def bigearthnet_labels(folder):
+    """The 19-class labels of one patch, following the semantics of the reference's
+    BigEarthNet._load_target (bands='s2', num_classes=19): the CORINE names listed in
+    the patch's metadata JSON (the first *.json glob finds) are looked up among the 43,
+    mapped through LABEL_CONVERTER (names with no 19-class counterpart fall away), and the
+    label is the set of 19-class indices, ascending."""
     import glob
-    path = glob.glob(os.path.join(folder, "*.json"))[0]
-    with open(path) as f:
-        labels = json.load(f)["labels"]
-    class2idx = {c: i for i, c in enumerate(BEN_43)}
-    indices = [class2idx[label] for label in labels]
-    indices_optional = [LABEL_CONVERTER.get(idx) for idx in indices]
-    indices = [idx for idx in indices_optional if idx is not None]
-    target = torch.zeros(19, dtype=torch.long)
-    target[indices] = 1
-    return target
+    with open(glob.glob(os.path.join(folder, "*.json"))[0]) as handle:
+        names = json.load(handle)["labels"]
+    index_of = {name: index for index, name in enumerate(BEN_43)}
+    merged = {LABEL_CONVERTER.get(index_of[name]) for name in names}
+    return sorted(index for index in merged if index is not None)
 
 
-# --- 4. the reference transforms ---------------------------------------------------------
-def ms_preprocess(size, interpolation):
-    """get_preprocess(is_ms=True) with the size and the model's interpolation as parameters."""
-    return transforms.Compose([
-        transforms.Lambda(lambda x: x.astype(np.float32)),
-        transforms.ToTensor(),
-        transforms.Resize(size=size, interpolation=MODES[interpolation]),
-        transforms.CenterCrop(size),
-        transforms.Normalize(mean=MS_MEANS, std=MS_STDS),
-    ])
+# --- 4. preprocessing as the reference does it ---------------------------------------------
+# Each function follows one of the reference's pipelines, one torchvision functional call
+# per step of the original. Resize antialiases tensors (torchvision >= 0.17's default).
+def multispectral_tile(hwc, size, interpolation):
+    """msclip/inference/utils.py get_preprocess(is_ms=True) semantics, with the size and
+    the model's interpolation as parameters: float32 HWC -> CHW tensor (no scaling for
+    float input), shorter side resized to `size`, centre crop, per-band standardisation."""
+    chw = TF.to_tensor(hwc.astype(np.float32))
+    chw = TF.resize(chw, size, interpolation=MODES[interpolation], antialias=True)
+    return TF.normalize(TF.center_crop(chw, size), MS_MEANS, MS_STDS)
 
 
-def rgb_preprocess(size, clip):
-    """zeroshot_get_dataset's METERML_RGB lambdas; `clip` prepends our documented fix."""
-    steps = [transforms.Lambda(lambda x: np.clip(x.astype(np.float32), 0, 2000))] if clip else []
-    return transforms.Compose(steps + [
-        transforms.Lambda(lambda x: x[:, :, [3, 2, 1]]),
-        transforms.Lambda(lambda x: x.astype(np.float32) / 2000),
-        transforms.Lambda(lambda x: (x * 255).astype(np.uint8)),
-        transforms.ToTensor(),
-        transforms.Resize(size=size, interpolation=transforms.InterpolationMode.BICUBIC),
-        transforms.CenterCrop(size),
-        transforms.Normalize(mean=RGB_MEANS, std=RGB_STDS),
-    ])
+def rgb_view(hwc, size, clip):
+    """The reference's RGB view of a band-last multispectral tile (benchmark_tool.py
+    zeroshot_get_dataset's METERML_RGB steps; init_bigearthnet's rgb=True steps are the
+    same on a band-last array): bands 3, 2, 1 (B04, B03, B02 of 13 or 12 bands), float32
+    /2000, *255, cast to uint8 - which wraps values outside [0, 2000], the reference's
+    bug; `clip` clips to [0, 2000] first, the project's documented fix - then ToTensor's
+    /255, bicubic resize of the shorter side, centre crop, CLIP's standardisation."""
+    reflectance = hwc.astype(np.float32)
+    if clip:
+        reflectance = np.clip(reflectance, 0, 2000)
+    bytes_hwc = (reflectance[:, :, [3, 2, 1]] / 2000 * 255).astype(np.uint8)
+    chw = TF.resize(TF.to_tensor(bytes_hwc), size, interpolation=InterpolationMode.BICUBIC, antialias=True)
+    return TF.normalize(TF.center_crop(chw, size), RGB_MEANS, RGB_STDS)
 
 
 def read_hwc(path):
@@ -220,56 +221,32 @@ def read_hwc(path):
     return array
 
 
+# zeroshot_get_dataset's band deletion before get_preprocess: 13-band EuroSAT loses
+# B01, B09 and B10; 12-band METER-ML loses B01 and B09.
+DELETED_BANDS = {"EuroSAT_MS": [0, 9, 10], "METERML_MS": [0, 9]}
+
+
 def imagefolder_output(path, dataset, variant):
-    x = read_hwc(path)
+    tile = read_hwc(path)
     if variant["kind"] == "rgb":
-        return rgb_preprocess(variant["size"], variant["clip"])(x)
-    deleted = {"EuroSAT_MS": [0, 9, 10], "METERML_MS": [0, 9]}[dataset]
-    return ms_preprocess(variant["size"], variant["interpolation"])(np.delete(x, deleted, axis=2))
+        return rgb_view(tile, variant["size"], variant["clip"])
+    return multispectral_tile(np.delete(tile, DELETED_BANDS[dataset], axis=2), variant["size"], variant["interpolation"])
+
+
+# init_bigearthnet's multispectral bands: the 12 bands in band order minus B01 and B09.
+BEN_MS_BANDS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11]
 
 
 def bigearthnet_output(array, variant):
-    """init_bigearthnet's image transforms on BigEarthNet._load_image's tensor."""
-    tensor = torch.from_numpy(array).float()
-    size = variant["size"]
+    """init_bigearthnet's image transforms (datasets/bigearthnet.py), on the band-first
+    int32 array of BigEarthNet._load_image. Multispectral: the ten bands as float32,
+    resized (bilinear, antialiased - init_bigearthnet ignores the model's interpolation,
+    and it does not crop: its tiles are square), standardised. RGB: as rgb_view."""
     if variant["kind"] == "rgb":
-        steps = [SelectChannels([3, 2, 1]), ConvertType(torch.float)]
-        if variant["clip"]:
-            steps.append(transforms.Lambda(lambda x: x.clamp(0, 2000)))
-        steps += [
-            transforms.Lambda(lambda x: x.permute(1, 2, 0)),
-            transforms.Lambda(lambda x: x.numpy()),
-            transforms.Lambda(lambda x: x.astype(np.float32) / 2000),
-            transforms.Lambda(lambda x: (x * 255).astype(np.uint8)),
-            transforms.ToTensor(),
-            transforms.Resize(size=size, interpolation=transforms.InterpolationMode.BICUBIC),
-            transforms.CenterCrop(size),
-            transforms.Normalize(mean=RGB_MEANS, std=RGB_STDS),
-        ]
-    else:
-        steps = [
-            SelectChannels([1, 2, 3, 4, 5, 6, 7, 8, 10, 11]),
-            ConvertType(torch.float),
-            transforms.Resize(size=size, antialias=True),
-            transforms.Normalize(mean=MS_MEANS, std=MS_STDS),
-        ]
-    return transforms.Compose(steps)(tensor)
-
-
-class SelectChannels:
-    def __init__(self, channels):
-        self.channels = channels
-
-    def __call__(self, tensor):
-        return tensor[self.channels]
-
-
-class ConvertType:
-    def __init__(self, dtype):
-        self.dtype = dtype
-
-    def __call__(self, tensor):
-        return tensor.to(self.dtype)
+        return rgb_view(np.moveaxis(array, 0, -1), variant["size"], variant["clip"])
+    bands = torch.from_numpy(array).float()[BEN_MS_BANDS]
+    resized = TF.resize(bands, variant["size"], interpolation=InterpolationMode.BILINEAR, antialias=True)
+    return TF.normalize(resized, MS_MEANS, MS_STDS)
 
 
 VARIANTS = [
@@ -322,8 +299,8 @@ def main():
         ben = gdal("bigearthnet", ben_root, ben_arrays)
         ben_items = []
         for patch in ben["patches"]:
-            target = bigearthnet_target(os.path.join(ben_root, "sentinel-2", patch["patch"]))
-            ben_items.append(dict(id=patch["patch"], labels=[int(i) for i in torch.nonzero(target).flatten()], bands=patch["bands"]))
+            labels = bigearthnet_labels(os.path.join(ben_root, "sentinel-2", patch["patch"]))
+            ben_items.append(dict(id=patch["patch"], labels=labels, bands=patch["bands"]))
         listings["BigEarthNet_MS"] = dict(classes=BEN_19, items=ben_items)
         manifest["listing"] = listings
 

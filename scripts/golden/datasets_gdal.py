@@ -86,33 +86,39 @@ def fixtures(folder):
     json.dump(manifest, sys.stdout)
 
 
-def sort_sentinel2_bands(x):
-    """Copied from the reference: msclip/inference/datasets/utils.py."""
-    x = os.path.basename(x).split("_")[-1]
-    x = os.path.splitext(x)[0]
-    if x == "B8A":
-        x = "B08A"
-    return x
+# The reference spells B8A as B08A when it orders band files, so B8A falls between B08
+# and B09; the manifest records these sort keys.
+BAND_SPELLING = {"B8A": "B08A"}
+
+
+def band_key(path):
+    """Sort key of a band file, with the semantics of sort_sentinel2_bands in the
+    reference's msclip/inference/datasets/utils.py: the part of the file name after its
+    last "_", without the extension, B8A respelled."""
+    band = os.path.splitext(os.path.basename(path).rpartition("_")[2])[0]
+    return BAND_SPELLING.get(band, band)
+
+
+def read_band_120(path):
+    """One band as the reference's BigEarthNet._load_image reads it: GDAL resamples it to
+    120 x 120 (bilinear) and returns int32."""
+    with rasterio.open(path) as dataset:
+        return dataset.read(indexes=1, out_shape=(120, 120), out_dtype="int32", resampling=Resampling.bilinear)
 
 
 def bigearthnet(root, out):
-    """BigEarthNet._load_folders / _load_paths / _load_image of the reference (bands='s2')."""
+    """The test split as the reference's BigEarthNet (bands='s2') loads it, following
+    _load_folders, _load_paths and _load_image: the split file names a patch first on
+    each line (comma-separated); a patch is its folder's *.tif band files in band_key
+    order, stacked band-first."""
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(root, "bigearthnet-test.csv")) as f:
-        lines = f.read().strip().splitlines()
-        pairs = [line.split(",") for line in lines]
-    folders = [os.path.join(root, "sentinel-2", pair[0]) for pair in pairs]
+    with open(os.path.join(root, "bigearthnet-test.csv")) as handle:
+        names = [line.split(",")[0] for line in handle.read().strip().splitlines()]
     patches = []
-    for folder in folders:
-        paths = sorted(glob.glob(os.path.join(folder, "*.tif")), key=sort_sentinel2_bands)
-        images = []
-        for path in paths:
-            with rasterio.open(path) as dataset:
-                images.append(dataset.read(indexes=1, out_shape=(120, 120), out_dtype="int32", resampling=Resampling.bilinear))
-        array = np.stack(images, axis=0)
-        name = os.path.basename(folder)
-        np.save(os.path.join(out, name + ".npy"), array)
-        patches.append(dict(patch=name, bands=[sort_sentinel2_bands(p) for p in paths]))
+    for name in names:
+        band_files = sorted(glob.glob(os.path.join(root, "sentinel-2", name, "*.tif")), key=band_key)
+        np.save(os.path.join(out, name + ".npy"), np.stack([read_band_120(path) for path in band_files]))
+        patches.append(dict(patch=name, bands=[band_key(path) for path in band_files]))
     json.dump({"gdal": rasterio.__gdal_version__, "patches": patches}, sys.stdout)
 
 

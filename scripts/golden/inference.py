@@ -201,8 +201,8 @@ def goldens() -> None:
     sys.path.insert(0, str(parity.parent))
     import inference as reference
 
-    paths = reference.load_image_paths(str(base / "tiles"))
-    stacked = reference.preprocess_and_stack(paths, reference.get_preprocess(True, MS_MEAN, MS_STD), False)
+    paths = reference.list_images(str(base / "tiles"))
+    stacked = reference.model_inputs(paths, reference.make_preprocess(True, MS_MEAN, MS_STD), False)
     np.save(base / "tiles-inputs.expected.npy", stacked.numpy()[:, :, ::14, ::14].astype(np.float32))
     for name, image_file, kind, bands, mean, std, images in (
         ("ms", "image-ms.onnx", "multispectral", 10, MS_MEAN, MS_STD, base / "tiles"),

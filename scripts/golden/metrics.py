@@ -3,17 +3,19 @@
 
 Run:  .venv/bin/python scripts/golden/metrics.py
 Needs: torch, torchmetrics (1.9.0 here), numpy, scikit-learn (the reference harness
-imports sklearn's classification_report and balanced_accuracy_score).
+calls sklearn's classification_report and balanced_accuracy_score).
 
 Every case stores two sets of numbers:
 
-- "reference": what the reference harness's own functions return, copied verbatim from
-  IBM/MS-CLIP msclip/inference/clip_benchmark/metrics/zeroshot_eval.py (HEAD 9dbeb33)
-  and run on torch tensors. Its AP values are float32 (torchmetrics computes in
-  float32), and where logits tie its numbers depend on torch.topk's unspecified tie
-  order. The paper-era AP runs the same torchmetrics RetrievalMAP module with its
-  `_metric` swapped for the verbatim torchmetrics v1.7.3 functional (below); the
-  other AP runs the installed torchmetrics RetrievalMAP (>= 1.7.4 semantics) as is.
+- "reference": the numbers the reference harness (IBM/MS-CLIP, HEAD 9dbeb33,
+  msclip/inference/clip_benchmark/metrics/zeroshot_eval.py) reports, produced here by
+  our own torch code that follows that file's semantics and calls the same libraries it
+  calls (torchmetrics' RetrievalMAP module, sklearn's metrics, torch.topk / torch.max).
+  Its AP values are float32 (torchmetrics computes in float32), and where logits tie
+  its numbers depend on torch.topk's unspecified tie order. The paper-era AP runs the
+  installed RetrievalMAP module with its per-query function replaced by our
+  implementation of the torchmetrics <= 1.7.3 behaviour; the other AP runs the
+  installed RetrievalMAP (>= 1.7.4 semantics) as it is.
 - "expected": the same definitions in float64 numpy with the project's deterministic
   tie-break (higher score first, then lower index). The TypeScript must match these to
   1e-9. On cases without ties the script asserts expected == reference (exactly for
@@ -28,7 +30,6 @@ import base64
 import json
 import sys
 import warnings
-from collections import defaultdict
 from pathlib import Path
 from typing import Optional
 
@@ -36,13 +37,13 @@ import numpy as np
 import sklearn
 import torch
 import torchmetrics
-from sklearn.metrics import balanced_accuracy_score, classification_report, precision_recall_fscore_support
-from torch import Tensor, tensor
-from torchmetrics import RetrievalMAP as RetrievalMAPInstalled
-from torchmetrics.utilities.checks import _check_retrieval_functional_inputs
+from sklearn.metrics import balanced_accuracy_score, classification_report
+from torch import Tensor
+from torchmetrics.functional.retrieval import retrieval_average_precision as installed_average_precision
+from torchmetrics.retrieval import RetrievalMAP
 
-# Expected noise: torchmetrics' import-path deprecation and sklearn's zero-division and
-# "y_pred contains classes not in y_true" warnings, which the cases provoke on purpose.
+# Expected noise: sklearn's zero-division and "y_pred contains classes not in y_true"
+# warnings, which the cases provoke on purpose.
 warnings.filterwarnings("ignore", category=FutureWarning)
 warnings.filterwarnings("ignore", category=UserWarning)
 
@@ -51,142 +52,88 @@ TOP_K = 100
 
 
 # ---------------------------------------------------------------------------
-# torchmetrics v1.7.3: src/torchmetrics/functional/retrieval/average_precision.py
-# (git show v1.7.3:..., Lightning-AI/torchmetrics, Apache-2.0), verbatim but for the
-# name. v1.7.4 (commit 4bc8f5b, PR #3160, "ignore zero and negative predictions in
-# retrieval metrics") added one line before the topk:
-#     target = torch.where(preds > 0, target, torch.zeros_like(target))
-# which 1.8.x and 1.9.x keep. The RetrievalMAP module and RetrievalMetric.compute are
-# unchanged between v1.7.3 and v1.9.0 (git diff v1.7.3 v1.9.0 -- src/torchmetrics/retrieval/
-# is empty), so swapping `_metric` reproduces the paper-era module exactly.
-def retrieval_average_precision_v1_7_3(preds: Tensor, target: Tensor, top_k: Optional[int] = None) -> Tensor:
-    preds, target = _check_retrieval_functional_inputs(preds, target)
+# Paper-era average precision: torchmetrics <= 1.7.3.
+#
+# Documented behaviour of torchmetrics' retrieval_average_precision up to v1.7.3
+# (Lightning-AI/torchmetrics, src/torchmetrics/functional/retrieval/average_precision.py):
+# the documents are ranked by score with torch.topk (sorted; equal scores keep torch's
+# order), only the first top_k are retrieved (all of them when top_k is None), and the
+# AP is the mean, over the relevant documents among those retrieved, of the precision at
+# each one's rank - the denominator is the number of relevant documents retrieved, and
+# the AP is 0 when none is. v1.7.4 (PR #3160, "ignore zero and negative predictions in
+# retrieval metrics") also treats every document scored <= 0 as not relevant; 1.8.x and
+# 1.9.x keep that. Only that per-query function changed: the RetrievalMAP module and
+# RetrievalMetric.compute are the same in v1.7.3 and v1.9.0, so the installed module with
+# this function as its `_metric` gives the paper-era numbers. float32, as torchmetrics.
+def paper_era_average_precision(scores: Tensor, relevant: Tensor, top_k: Optional[int] = None) -> Tensor:
+    scores = scores.float().flatten()
+    relevant = relevant.flatten()
+    depth = min(top_k or scores.numel(), scores.numel())
+    hit = relevant[torch.topk(scores, depth, dim=-1, largest=True, sorted=True).indices] > 0
+    if not bool(hit.any()):
+        return torch.tensor(0.0)
+    # Precision at every rank r (relevant among the first r, over r), read at the hits.
+    precision_at_rank = torch.cumsum(hit, dim=0).to(torch.float32) / torch.arange(1, depth + 1, dtype=torch.float32)
+    return precision_at_rank[hit].mean()
 
-    top_k = top_k or preds.shape[-1]
-    if not isinstance(top_k, int) and top_k <= 0:
-        raise ValueError(f"Argument ``top_k`` has to be a positive integer or None, but got {top_k}.")
 
-    target = target[preds.topk(min(top_k, preds.shape[-1]), sorted=True, dim=-1)[1]]
+class PaperEraRetrievalMAP(RetrievalMAP):
+    """The installed RetrievalMAP module, scoring each query as torchmetrics <= 1.7.3 did."""
 
-    if not target.sum():
-        return tensor(0.0, device=preds.device)
-
-    positions = torch.arange(1, len(target) + 1, device=target.device, dtype=torch.float32)[target > 0]
-    return torch.div((torch.arange(len(positions), device=positions.device, dtype=torch.float32) + 1), positions).mean()
-
-
-class RetrievalMAPv173(RetrievalMAPInstalled):
     def _metric(self, preds: Tensor, target: Tensor) -> Tensor:
-        return retrieval_average_precision_v1_7_3(preds, target, top_k=self.k)
+        return paper_era_average_precision(preds, target, top_k=self.k)
 
 
 # ---------------------------------------------------------------------------
-# Verbatim from IBM/MS-CLIP zeroshot_eval.py. `RetrievalMAP` is a module global so the
-# same map_per_class code runs with either torchmetrics semantics (see with_retrieval_map).
-RetrievalMAP = RetrievalMAPInstalled
+# The reference's metrics, following the semantics of zeroshot_eval.py's functions.
+def top_k_accuracies(logits: Tensor, target: Tensor, ks) -> list:
+    """accuracy(): the fraction of images whose class is among their max(ks) highest
+    logits as torch.topk orders them (ties in torch's order), read for each k."""
+    ranked = torch.topk(logits, max(ks), dim=1, largest=True, sorted=True).indices
+    found = ranked == target.unsqueeze(1)
+    return [int(found[:, :k].any(dim=1).sum()) / len(target) for k in ks]
 
 
-def accuracy(output, target, topk=(1,)):
-    pred = output.topk(max(topk), 1, True, True)[1].t()
-    correct = pred.eq(target.view(1, -1).expand_as(pred))
-    n = len(target)
-    # NumPy 2 fix: the reference writes float(<one-element 1-d array>), a TypeError
-    # under NumPy >= 2; .item() is the value it meant.
-    return [float(correct[:k].reshape(-1).float().sum(0, keepdim=True).cpu().numpy().item()) / n for k in topk]
+def retrieval_ap_per_class(scores: Tensor, relevance: Tensor, metric_class) -> list:
+    """map_per_class() / map_per_class_ml(): every class column is one query over all
+    images (a single query group), scored by a fresh metric_class(top_k=100)."""
+    group = torch.zeros(scores.shape[0], dtype=torch.long)
+    values = []
+    for column in range(scores.shape[1]):
+        metric = metric_class(top_k=TOP_K)
+        values.append(metric(preds=scores[:, column], target=relevance[:, column], indexes=group).item())
+    return values
 
 
-def map_per_class(scores, targets, topk=100):
-    map_per_class = {}
-    for k in range(scores.size(1)):
-        scores_k = scores[:, k]
-        cls_indexes = torch.zeros(scores.size(0), dtype=torch.long)
-        cls_relevance = (targets == k)
-        rmap = RetrievalMAP(top_k=topk)
-        cls_map = rmap(preds=scores_k, target=cls_relevance, indexes=cls_indexes)
-        map_per_class[k] = cls_map.item()
-    return map_per_class
+def tallied_class_accuracy(logits: Tensor, target: Tensor) -> Optional[list]:
+    """run_classification()'s per-class tally (its "# ADDED" lines): right answers over
+    images of the class, the answer being torch.max's index. A class without images
+    divides 0 by 0 there, a ZeroDivisionError that ends the run: None."""
+    classes = logits.shape[1]
+    answer = torch.max(logits, dim=1).indices.numpy()
+    truth = target.numpy()
+    images = np.bincount(truth, minlength=classes)
+    right = np.bincount(truth[answer == truth], minlength=classes)
+    if np.any(images[:classes] == 0):
+        return None
+    return [int(right[c]) / int(images[c]) for c in range(classes)]
 
 
-def map_per_class_ml(scores, targets, topk=100):
-    map_per_class = {}
-    for k in range(scores.size(1)):
-        scores_k = scores[:, k]
-        cls_relevance = targets[:, k]
-        cls_indexes = torch.zeros(scores.size(0), dtype=torch.long)
-        rmap = RetrievalMAP(top_k=topk)
-        cls_map = rmap(preds=scores_k, target=cls_relevance, indexes=cls_indexes)
-        map_per_class[k] = cls_map.item()
-    return map_per_class
+def above_mean_of_others(scores: Tensor) -> Tensor:
+    """The multi-label decision of multilabel_accuracy() and classwise_f1_scores()
+    (other_features=False): class c is predicted for an image when its score is strictly
+    above the float32 mean of that image's other scores. int32 0/1, [images, classes]."""
+    decided = []
+    for c in range(scores.shape[1]):
+        others = torch.cat((scores[:, :c], scores[:, c + 1:]), dim=1)
+        decided.append(scores[:, c] > others.mean(dim=1))
+    return torch.stack(decided, dim=1).to(torch.int32)
 
 
-def multilabel_accuracy(true_labels, predicted_scores, other_features=False):
-    # other_features=False branch, verbatim.
-    num_classes = predicted_scores.shape[1]
-    predicted_labels = torch.zeros_like(predicted_scores, dtype=torch.int)  # Placeholder for binary predictions
-
-    for class_idx in range(num_classes):
-        # Compute the average score of all other classes, excluding the current class
-        other_classes_mask = torch.ones_like(predicted_scores, dtype=torch.bool)
-        other_classes_mask[:, class_idx] = False  # Exclude current class
-        average_other_classes = predicted_scores[other_classes_mask].reshape(predicted_scores.shape[0], -1).mean(
-            dim=1, keepdim=True)
-
-        # Make binary predictions: 1 if class score > average of other class scores
-        predicted_labels[:, class_idx] = (predicted_scores[:, class_idx] > average_other_classes.squeeze()).int()
-
-    class_accuracies = {}
-    # Compute accuracy for each class
-    for class_idx in range(num_classes):
-        correct_predictions = (predicted_labels[:, class_idx] == true_labels[:, class_idx]).sum().item()
-        accuracy = correct_predictions / predicted_labels.shape[0]
-        class_accuracies[f'Class {class_idx} Accuracy'] = accuracy
-
-    return class_accuracies
-
-
-def classwise_predicted_labels(predicted_scores):
-    # classwise_f1_scores(), other_features=False branch, verbatim up to the report.
-    num_classes = predicted_scores.shape[1]
-    predicted_labels = torch.zeros_like(predicted_scores, dtype=torch.int)  # Placeholder for binary predictions
-
-    for class_idx in range(num_classes):
-        # Compute the average score of all other classes, excluding the current class
-        other_classes_mask = torch.ones_like(predicted_scores, dtype=torch.bool)
-        other_classes_mask[:, class_idx] = False  # Exclude current class
-        average_other_classes = predicted_scores[other_classes_mask].reshape(predicted_scores.shape[0], -1).mean(
-            dim=1, keepdim=True)
-
-        # Make binary predictions: 1 if class score > average of other class scores
-        predicted_labels[:, class_idx] = (predicted_scores[:, class_idx] > average_other_classes.squeeze()).int()
-    return predicted_labels
-
-
-def class_accuracies_of_run_classification(logits, target, classes):
-    # run_classification(), the "# ADDED" lines, verbatim; one batch.
-    class_correct = defaultdict(int)
-    class_total = defaultdict(int)
-    _, preds = torch.max(logits, 1)  # ADDED
-    for label, predx in zip(target, preds):  # ADDED
-        if label == predx:  # ADDED
-            class_correct[label.item()] += 1  # ADDED
-        class_total[label.item()] += 1  # ADDED
-    try:
-        return {classname: class_correct[i] / class_total[i] for i, classname in enumerate(classes)}
-    except ZeroDivisionError:
-        return None  # a class with no image: the reference crashes here
-
-
-class with_retrieval_map:
-    def __init__(self, cls):
-        self.cls = cls
-
-    def __enter__(self):
-        global RetrievalMAP
-        self.saved, RetrievalMAP = RetrievalMAP, self.cls
-
-    def __exit__(self, *exc):
-        global RetrievalMAP
-        RetrievalMAP = self.saved
+def per_column_accuracy(predictions: Tensor, truth: Tensor) -> list:
+    """multilabel_accuracy(): per class, the share of images whose 0/1 decision is right."""
+    agree = (predictions == truth).sum(dim=0)
+    return [int(count) / predictions.shape[0] for count in agree]
 
 
 # ---------------------------------------------------------------------------
@@ -195,18 +142,17 @@ def reference_single(logits_np, targets_np):
     logits, target = torch.from_numpy(logits_np), torch.from_numpy(targets_np.astype(np.int64))
     k = logits.shape[1]
     classes = [f"class {c}" for c in range(k)]
-    with with_retrieval_map(RetrievalMAPv173):
-        ap = map_per_class(logits, target, topk=TOP_K)
-    with with_retrieval_map(RetrievalMAPInstalled):
-        ap_tm19 = map_per_class(logits, target, topk=TOP_K)
-    pred = logits.argmax(axis=1)
+    relevance = target.unsqueeze(1) == torch.arange(k).unsqueeze(0)
+    ap = retrieval_ap_per_class(logits, relevance, PaperEraRetrievalMAP)
+    ap_tm19 = retrieval_ap_per_class(logits, relevance, RetrievalMAP)
+    pred = logits.argmax(dim=1)
     if k >= 5:
-        acc1, acc5 = accuracy(logits, target, topk=(1, 5))
+        acc1, acc5 = top_k_accuracies(logits, target, (1, 5))
     else:
-        acc1, = accuracy(logits, target, topk=(1,))
+        acc1, = top_k_accuracies(logits, target, (1,))
         acc5 = None  # reference: float("nan")
     mean_per_class_recall = balanced_accuracy_score(target, pred)
-    class_accuracies = class_accuracies_of_run_classification(logits, target, classes)
+    class_accuracies = tallied_class_accuracy(logits, target)
     try:
         report = classification_report(target, pred, digits=4, target_names=classes, output_dict=True)
     except ValueError:
@@ -214,14 +160,14 @@ def reference_single(logits_np, targets_np):
     per_class = []
     for c in range(k):
         entry = {"ap": ap[c], "ap_tm19": ap_tm19[c]}
-        entry["accuracy"] = None if class_accuracies is None else class_accuracies[classes[c]]
+        entry["accuracy"] = None if class_accuracies is None else class_accuracies[c]
         for field, key in (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score")):
             entry[field] = None if report is None else report[classes[c]][key]
         per_class.append(entry)
     return {
         "metrics": {
             "acc1": acc1, "acc5": acc5, "mean_per_class_recall": mean_per_class_recall,
-            "mAP": float(np.mean(list(ap.values()))), "mAP_tm19": float(np.mean(list(ap_tm19.values()))),
+            "mAP": float(np.mean(ap)), "mAP_tm19": float(np.mean(ap_tm19)),
         },
         "perClass": per_class,
     }
@@ -231,14 +177,11 @@ def reference_multi(logits_np, targets_np):
     logits, target = torch.from_numpy(logits_np), torch.from_numpy(targets_np.astype(np.int64))
     k = logits.shape[1]
     classes = [f"class {c}" for c in range(k)]
-    per_class_acc = multilabel_accuracy(target, logits, other_features=False)
-    with with_retrieval_map(RetrievalMAPv173):
-        ap = map_per_class_ml(logits, target, topk=TOP_K)
-    with with_retrieval_map(RetrievalMAPInstalled):
-        ap_tm19 = map_per_class_ml(logits, target, topk=TOP_K)
-    predicted_labels = classwise_predicted_labels(logits)
+    predicted_labels = above_mean_of_others(logits)
+    accuracies = per_column_accuracy(predicted_labels, target)
+    ap = retrieval_ap_per_class(logits, target, PaperEraRetrievalMAP)
+    ap_tm19 = retrieval_ap_per_class(logits, target, RetrievalMAP)
     report = classification_report(target, predicted_labels, digits=4, target_names=classes, output_dict=True)
-    accuracies = list(per_class_acc.values())
     per_class = [
         {
             "accuracy": accuracies[c], "ap": ap[c], "ap_tm19": ap_tm19[c],
@@ -250,7 +193,7 @@ def reference_multi(logits_np, targets_np):
     return {
         "metrics": {
             "Average_class_accuracy": float(np.mean(accuracies)),
-            "Ave_mAP": float(np.mean(list(ap.values()))), "Ave_mAP_tm19": float(np.mean(list(ap_tm19.values()))),
+            "Ave_mAP": float(np.mean(ap)), "Ave_mAP_tm19": float(np.mean(ap_tm19)),
         },
         "perClass": per_class,
     }, predicted_labels.numpy().astype(np.uint8)
@@ -265,17 +208,18 @@ def ranking(scores, k):
 
 
 def ap_at_k(scores, relevant, k, ignore_non_positive=False):
-    """torchmetrics retrieval_average_precision (v1.7.3; with the v1.7.4 line when
-    ignore_non_positive) for one query, in float64."""
+    """Average precision of one query over its top k, in float64: the <= 1.7.3 behaviour
+    described above, or with ignore_non_positive the >= 1.7.4 one (scores <= 0 count as
+    not relevant)."""
     scores = np.asarray(scores, dtype=np.float64)
-    target = np.asarray(relevant, dtype=np.int64)
+    relevant = np.asarray(relevant) > 0
     if ignore_non_positive:
-        target = np.where(scores > 0, target, 0)
-    target = target[ranking(scores, k)]
-    if not target.sum():
+        relevant = relevant & (scores > 0)
+    hit = relevant[ranking(scores, k)]
+    if not hit.any():
         return 0.0
-    positions = np.arange(1, len(target) + 1, dtype=np.float64)[target > 0]
-    return float(((np.arange(len(positions), dtype=np.float64) + 1) / positions).mean())
+    precision_at_rank = np.cumsum(hit) / np.arange(1, len(hit) + 1)
+    return float(precision_at_rank[hit].mean())
 
 
 def prf(y_true_binary, y_pred_binary):
@@ -529,10 +473,9 @@ def main():
                     "ap_tm19": ap_at_k(scores, relevant, top_k, ignore_non_positive=True)}
         # The functionals directly (RetrievalMetric.compute would return 0 before calling
         # them when nothing is relevant; the functionals return 0 then too).
-        from torchmetrics.functional.retrieval import retrieval_average_precision as installed
         s, r = torch.from_numpy(scores), torch.from_numpy(relevant.astype(np.int64))
-        reference = {"ap": retrieval_average_precision_v1_7_3(s, r, top_k=k).item(),
-                     "ap_tm19": installed(s, r, top_k=k).item()}
+        reference = {"ap": paper_era_average_precision(s, r, top_k=k).item(),
+                     "ap_tm19": installed_average_precision(s, r, top_k=k).item()}
         for key in expected:
             if not ties and abs(expected[key] - reference[key]) > 2e-6:
                 raise AssertionError(f"{name}: {key}: expected {expected[key]}, reference {reference[key]}")

@@ -53,7 +53,7 @@ METERML_CLASSES = [
     "natural gas processing plants", "oil refineries and petroleum terminals",
     "wastewater treatment plants",
 ]
-# msclip/inference/datasets/bigearthnet.py BigEarthNet.class_sets[19], verbatim.
+# msclip/inference/datasets/bigearthnet.py BigEarthNet.class_sets[19], spelled exactly as there.
 BIGEARTHNET_CLASSES = [
     "Urban fabric", "Industrial or commercial units", "Arable land", "Permanent crops",
     "Pastures", "Complex cultivation patterns",

@@ -9,12 +9,15 @@ Prints one JSON object on stdout:
    "probabilities": [[per class] per image], "predicted": [...],
    "retrieval": [{"query", "indices", "names", "similarities"}], "top_k": k}
 
-What is copied from IBM/MS-CLIP (HEAD 9dbeb33), and what is not:
-- msclip/inference/utils.py: get_preprocess (ToTensor, Resize(224) bicubic - torchvision
-  >= 0.17 antialiases tensors - CenterCrop(224), Normalize), preprocess_and_stack (drop
-  bands [0, 9, 10] of 13-band and [0, 9] of 12-band band-last arrays), load_npy_image,
-  the .txt/.yaml list readers; classification.py / retrieval.py: the math;
-  clip_benchmark zeroshot_eval.zero_shot_classifier: class embeddings.
+Which reference semantics it follows (IBM/MS-CLIP HEAD 9dbeb33), in our own code:
+- msclip/inference/utils.py get_preprocess: multispectral arrays as float32 through
+  ToTensor, Resize(224) bicubic (torchvision >= 0.17 antialiases tensors),
+  CenterCrop(224), Normalize; PIL images of RGB models through Resize, CenterCrop,
+  convert('RGB'), ToTensor, Normalize. utils.preprocess_and_stack: band-last arrays of
+  13 bands lose [0, 9, 10], of 12 bands [0, 9]. utils.load_npy_image and the .txt/.yaml
+  list readers. classification.py / retrieval.py: the math (logits = 100 x cosine,
+  softmax; cosine similarity, torch.topk). zeroshot_eval.zero_shot_classifier: class
+  embeddings.
 - Float32 throughout: no torch.autocast (the reference runs bf16 on CPU).
 - Known bugs fixed, as msclip-bench fixes them: folders are listed sorted (the reference
   uses os.listdir order); every GeoTIFF becomes (H, W, bands) whatever its interleave
@@ -39,7 +42,8 @@ import torch
 import torch.nn.functional as F
 import yaml
 from PIL import Image
-from torchvision import transforms
+from torchvision.transforms import InterpolationMode
+from torchvision.transforms import functional as TF
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "adapters" / "export"))
@@ -52,85 +56,90 @@ RGB_STATS = {"means": [0.48145466, 0.4578275, 0.40821073], "stds": [0.26862954, 
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".npy")
 
 
-# --- msclip/inference/utils.py, bugs fixed as described above -------------------------
+# --- inputs: utils.py's loaders and preprocessing, bugs fixed as described above ---------
 
-def load_list(path: str, key: str) -> list:
-    if path.endswith(".txt"):
-        with open(path) as handle:
-            return [line.strip() for line in handle if line.strip()]
+def read_list(path: str, key: str) -> list:
+    """A list file: .txt holds one entry a line (blank lines skipped, ends trimmed);
+    .yaml/.yml a mapping whose `key` holds the list."""
     if path.endswith((".yaml", ".yml")):
         with open(path) as handle:
             return yaml.safe_load(handle)[key]
+    if path.endswith(".txt"):
+        with open(path) as handle:
+            return [entry for entry in (line.strip() for line in handle) if entry]
     raise ValueError("Unsupported file format. Use .txt or .yaml")
 
 
-def load_image_paths(path: str) -> list:
+def list_images(path: str) -> list:
+    """A folder's image files (sorted, no hidden files), or the entries of a list file
+    (`images`), relative ones taken from the list file's folder."""
     if os.path.isdir(path):
-        return [os.path.join(path, name) for name in sorted(os.listdir(path)) if name.lower().endswith(EXTENSIONS) and not name.startswith(".")]
-    base = os.path.dirname(os.path.abspath(path))
-    return [entry if os.path.isabs(entry) else os.path.join(base, entry) for entry in load_list(path, "images")]
+        names = sorted(name for name in os.listdir(path) if not name.startswith("."))
+        return [os.path.join(path, name) for name in names if name.lower().endswith(EXTENSIONS)]
+    folder = os.path.dirname(os.path.abspath(path))
+    return [os.path.join(folder, entry) for entry in read_list(path, "images")]
 
 
-def load_tiff_image(path: str) -> np.ndarray:
-    with tifffile.TiffFile(path) as tiff:
-        page = tiff.pages[0]
-        image = page.asarray()
-        separate = page.planarconfig == tifffile.PLANARCONFIG.SEPARATE
-    if image.ndim == 2:
-        return image[..., None]
-    return np.moveaxis(image, 0, -1) if separate else image
+def band_last(array: np.ndarray, band_first: bool) -> np.ndarray:
+    """(H, W, bands): a 2-D array gains a one-band axis; a band-first array is turned."""
+    if array.ndim == 2:
+        return array[:, :, np.newaxis]
+    return np.moveaxis(array, 0, -1) if band_first else array
 
 
-def load_npy_image(path: str, known=(13, 12, 10, 3)) -> np.ndarray:
-    image = np.load(path)
-    if image.ndim == 2:
-        return image[..., None]
-    if image.shape[0] in known and image.shape[-1] not in known:
-        return np.moveaxis(image, 0, -1)
-    return image
+# Band counts a model or a product has; an .npy whose first axis is one of them and last
+# axis is not is taken as band-first.
+KNOWN_BAND_COUNTS = (13, 12, 10, 3)
 
 
-def load_image_file(path: str, rgb: bool):
+def read_image(path: str, rgb: bool):
+    """A GeoTIFF or .npy as an (H, W, bands) array; a PNG/JPEG, or for an RGB model a
+    3-band uint8 GeoTIFF, as a PIL image (open_clip's pipeline takes PIL images)."""
     extension = os.path.splitext(path)[-1].lower()
-    if extension in (".tif", ".tiff"):
-        image = load_tiff_image(path)
-        if rgb and image.shape[-1] == 3 and image.dtype == np.uint8:
-            return Image.fromarray(image, "RGB")
-        return image
     if extension == ".npy":
-        return load_npy_image(path)
+        array = np.load(path)
+        first_is_bands = array.shape[0] in KNOWN_BAND_COUNTS and array.shape[-1] not in KNOWN_BAND_COUNTS
+        return band_last(array, first_is_bands)
+    if extension in (".tif", ".tiff"):
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages[0]
+            array = band_last(page.asarray(), page.planarconfig == tifffile.PLANARCONFIG.SEPARATE)
+        if rgb and array.shape[-1] == 3 and array.dtype == np.uint8:
+            return Image.fromarray(array, "RGB")
+        return array
     return Image.open(path)
 
 
-def preprocess_and_stack(paths: list, preprocess, rgb: bool) -> torch.Tensor:
-    batch = []
+# The bands a 10-band model does not take: B01, B09, B10 of L1C (13) and B01, B09 of
+# L2A (12), by position in band-last arrays.
+DROPPED_BANDS = {13: [0, 9, 10], 12: [0, 9]}
+
+
+def model_inputs(paths: list, preprocess, rgb: bool) -> torch.Tensor:
+    """Every image read, cut to the model's bands, preprocessed; stacked [N, C, H, W]."""
+    tensors = []
     for path in paths:
-        image = load_image_file(path, rgb)
-        if isinstance(image, np.ndarray):
-            if image.shape[2] == 13:
-                image = np.delete(image, [0, 9, 10], axis=2)
-            elif image.shape[2] == 12:
-                image = np.delete(image, [0, 9], axis=2)
-        batch.append(preprocess(image))
-    return torch.stack(batch)
+        image = read_image(path, rgb)
+        if isinstance(image, np.ndarray) and image.shape[2] in DROPPED_BANDS:
+            image = np.delete(image, DROPPED_BANDS[image.shape[2]], axis=2)
+        tensors.append(preprocess(image))
+    return torch.stack(tensors)
 
 
-def get_preprocess(is_ms: bool, means, stds, size: int = 224):
-    if is_ms:
-        return transforms.Compose([
-            transforms.Lambda(lambda x: x.astype(np.float32)),
-            transforms.ToTensor(),
-            transforms.Resize(size=[size], interpolation=transforms.InterpolationMode.BICUBIC),
-            transforms.CenterCrop([size]),
-            transforms.Normalize(mean=means, std=stds),
-        ])
-    return transforms.Compose([
-        transforms.Resize(size=[size], interpolation=transforms.InterpolationMode.BICUBIC),
-        transforms.CenterCrop([size]),
-        lambda image: image.convert("RGB"),
-        transforms.ToTensor(),
-        transforms.Normalize(mean=means, std=stds),
-    ])
+def make_preprocess(multispectral: bool, means, stds, size: int = 224):
+    """get_preprocess's two pipelines as functions: shorter side to `size` (bicubic,
+    antialiased), centre crop `size`, standardisation; multispectral arrays enter as
+    float32 (ToTensor does not scale them), PIL images leave as RGB scaled to [0, 1]."""
+    def multispectral_image(array: np.ndarray) -> torch.Tensor:
+        chw = TF.to_tensor(array.astype(np.float32))
+        chw = TF.center_crop(TF.resize(chw, [size], interpolation=InterpolationMode.BICUBIC, antialias=True), [size])
+        return TF.normalize(chw, means, stds)
+
+    def rgb_image(image) -> torch.Tensor:
+        image = TF.center_crop(TF.resize(image, [size], interpolation=InterpolationMode.BICUBIC, antialias=True), [size])
+        return TF.normalize(TF.to_tensor(image.convert("RGB")), means, stds)
+
+    return multispectral_image if multispectral else rgb_image
 
 
 # --- models ---------------------------------------------------------------------------
@@ -181,15 +190,17 @@ class OnnxModel:
 
 # --- classification.py / retrieval.py / zeroshot_eval.py, float32 ---------------------
 
-def zero_shot_classifier(model, tokenizer, classnames: list, templates: list) -> torch.Tensor:
+def class_vectors(model, tokenizer, classnames: list, templates: list) -> torch.Tensor:
+    """zero_shot_classifier's class vectors: a class's prompts (each template filled with
+    its name) are embedded, brought to unit length and averaged, and the average is
+    brought to unit length again. [dimension, classes]."""
+    columns = []
     with torch.no_grad():
-        weights = []
-        for classname in classnames:
-            texts = tokenizer([template.format(c=classname) for template in templates])
-            class_embedding = F.normalize(model.inference_text(texts), dim=-1).mean(dim=0)
-            class_embedding /= class_embedding.norm()
-            weights.append(class_embedding)
-        return torch.stack(weights, dim=1)
+        for name in classnames:
+            embeddings = F.normalize(model.inference_text(tokenizer([template.format(c=name) for template in templates])), dim=-1)
+            centroid = embeddings.mean(dim=0)
+            columns.append(centroid / centroid.norm())
+    return torch.stack(columns, dim=1)
 
 
 def load_templates(name: str) -> tuple:
@@ -219,21 +230,21 @@ def main(argv) -> int:
     torch.set_num_threads(os.cpu_count() or 1)
     model = OnnxModel(arguments.onnx_bundle) if arguments.onnx_bundle else TorchModel(arguments.checkpoint, arguments.architecture, arguments.channels)
     tokenizer = open_clip.get_tokenizer(arguments.architecture)
-    paths = load_image_paths(arguments.images)
-    preprocess = get_preprocess(not model.rgb, model.means, model.stds, model.size)
+    paths = list_images(arguments.images)
+    preprocess = make_preprocess(not model.rgb, model.means, model.stds, model.size)
     result = {"images": [os.path.basename(path) for path in paths]}
     with torch.no_grad():
-        image_features = model.inference_vision(preprocess_and_stack(paths, preprocess, model.rgb))
+        image_features = model.inference_vision(model_inputs(paths, preprocess, model.rgb))
         image_features = F.normalize(image_features, dim=-1)
-        classnames = arguments.class_names or (load_list(arguments.classes_file, "classes") if arguments.classes_file else None)
+        classnames = arguments.class_names or (read_list(arguments.classes_file, "classes") if arguments.classes_file else None)
         if classnames:
             template_name, templates = load_templates(arguments.templates)
-            classifier = zero_shot_classifier(model, tokenizer, classnames, templates)
+            classifier = class_vectors(model, tokenizer, classnames, templates)
             logits = 100.0 * image_features @ classifier
             probabilities = logits.softmax(dim=-1).to(torch.float32).numpy()
             result.update(classes=classnames, templates=template_name, probabilities=probabilities.astype(float).tolist(),
                           predicted=[classnames[int(index)] for index in probabilities.argmax(axis=1)])
-        queries = arguments.query or (load_list(arguments.queries_file, "queries") if arguments.queries_file else None)
+        queries = arguments.query or (read_list(arguments.queries_file, "queries") if arguments.queries_file else None)
         if queries:
             text_features = model.inference_text(tokenizer(queries))
             similarity = image_features @ text_features.T
@@ -241,10 +252,10 @@ def main(argv) -> int:
             result["top_k"] = k
             result["retrieval"] = []
             for column, query in enumerate(queries):
-                top = torch.topk(similarity[:, column], k=k)
-                indices = top.indices.tolist()
-                result["retrieval"].append({"query": query, "indices": indices, "names": [result["images"][index] for index in indices],
-                                            "similarities": [float(value) for value in top.values.tolist()]})
+                best_scores, best_images = torch.topk(similarity[:, column], k=k)
+                ranked = best_images.tolist()
+                result["retrieval"].append({"query": query, "indices": ranked, "names": [result["images"][index] for index in ranked],
+                                            "similarities": [float(value) for value in best_scores.tolist()]})
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

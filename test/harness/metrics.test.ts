@@ -1,7 +1,8 @@
-// Metrics against golden numbers from scripts/golden/metrics.py, which runs the
-// reference harness's own functions (IBM/MS-CLIP zeroshot_eval.py, sklearn,
-// torchmetrics 1.9 RetrievalMAP and the verbatim torchmetrics 1.7.3 AP) and the same
-// definitions in float64 with ties broken lower index first.
+// Metrics against golden numbers from scripts/golden/metrics.py, which computes what
+// the reference harness reports (following IBM/MS-CLIP zeroshot_eval.py's semantics,
+// with sklearn, torchmetrics 1.9's RetrievalMAP and our implementation of the
+// torchmetrics <= 1.7.3 AP) and the same definitions in float64 with ties broken lower
+// index first.
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
