@@ -136,7 +136,7 @@ function readImageSpec(reader: ManifestReader): ImageSpec {
 }
 
 function readTextSpec(reader: ManifestReader): TextSpec {
-  return {
+  const text: TextSpec = {
     file: reader.fileName('text.file'),
     input: reader.string('text.input'),
     output: reader.string('text.output'),
@@ -146,6 +146,10 @@ function readTextSpec(reader: ManifestReader): TextSpec {
     startId: reader.integer('text.startId', 0),
     endId: reader.integer('text.endId', 0),
   };
+  // Optional: bundles exported before it existed run full rows.
+  const dynamicLength = reader.optional('text.dynamicLength', (field) => reader.boolean(field));
+  if (dynamicLength !== undefined) text.dynamicLength = dynamicLength;
+  return text;
 }
 
 function readSource(reader: ManifestReader): WeightsSource {

@@ -9,9 +9,16 @@
  *   2. load the tokenizer from the bundle's vocabulary with the manifest's ids;
  *   3. create one session per tower (the same provider for both when it loads);
  * encodeImages / encodeTexts run the towers in chunks and L2-normalise each row.
+ *
+ * Text rows are padded to the context length (77), but prompts use 10-25 positions.
+ * When the manifest says `text.dynamicLength`, the tower is causal and pools at the
+ * end-of-text token, so the padding after a batch's last end-of-text token cannot change
+ * its features: encodeTexts sorts the prompts by length, cuts each batch to its longest
+ * row, and puts the rows back in the caller's order (planTextBatches). Older bundles run
+ * full rows.
  */
 import { join } from 'node:path';
-import { loadManifest, resolveBundle } from './bundle.ts';
+import { loadManifest, MANIFEST_FILE, resolveBundle } from './bundle.ts';
 import { createSession, type OnnxSession } from './onnx.ts';
 import { ClipTokenizer } from './tokenizer.ts';
 import type { BundleManifest, Device, ImageTextEncoder } from './types.ts';
@@ -35,6 +42,54 @@ export interface LoadEncoderOptions extends OpenBundleOptions {
   allowExport: boolean;
   checkpoint?: string;
   onProgress?: (line: string) => void;
+}
+
+/** One text-tower run: which rows (indices into the caller's texts), cut to `length` positions. */
+export interface TextBatch {
+  rows: number[];
+  length: number;
+}
+
+/**
+ * Per row of `[rows, contextLength]` ids: positions up to its last id that is not
+ * padding (the end-of-text token, which the tokenizer keeps last), at least 2 (the
+ * ONNX tower's smallest length: a start and an end token).
+ */
+export function usedTextLengths(ids: BigInt64Array, contextLength: number, padId: number): Int32Array {
+  const rows = ids.length / contextLength;
+  const lengths = new Int32Array(rows);
+  const pad = BigInt(padId);
+  for (let row = 0; row < rows; row++) {
+    let length = contextLength;
+    while (length > 2 && ids[row * contextLength + length - 1] === pad) length--;
+    lengths[row] = length;
+  }
+  return lengths;
+}
+
+/**
+ * Batches of at most `batchSize` rows. Without `lengths`, the rows in order at
+ * `contextLength` (full rows). With them, the rows sorted by length (stable), so each
+ * batch holds similar lengths and runs at its longest.
+ */
+export function planTextBatches(options: { count: number; batchSize: number; contextLength: number; lengths?: Int32Array }): TextBatch[] {
+  const { count, batchSize, contextLength, lengths } = options;
+  const order = Array.from({ length: count }, (_, index) => index);
+  if (lengths) order.sort((a, b) => lengths[a] - lengths[b] || a - b);
+  const batches: TextBatch[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const rows = order.slice(start, start + batchSize);
+    const length = lengths ? rows.reduce((longest, row) => Math.max(longest, lengths[row]), 2) : contextLength;
+    batches.push({ rows, length });
+  }
+  return batches;
+}
+
+/** The first `length` ids of each of `rows`, as one `[rows.length, length]` tensor. */
+function cutRows(ids: BigInt64Array, contextLength: number, rows: readonly number[], length: number): BigInt64Array {
+  const out = new BigInt64Array(rows.length * length);
+  rows.forEach((row, index) => out.set(ids.subarray(row * contextLength, row * contextLength + length), index * length));
+  return out;
 }
 
 /** Divides each `dimension`-long row by its Euclidean norm, in place (F.normalize, eps 1e-12). */
@@ -86,15 +141,17 @@ class BundleEncoder implements ImageTextEncoder {
   }
 
   async encodeTexts(texts: readonly string[]): Promise<Float32Array> {
-    const { input, output, contextLength } = this.manifest.text;
+    const { input, output, contextLength, padId, dynamicLength } = this.manifest.text;
     const width = this.manifest.embeddingSize;
     const out = new Float32Array(texts.length * width);
-    for (let start = 0; start < texts.length; start += this.textBatchSize) {
-      const batch = texts.slice(start, start + this.textBatchSize);
-      const ids = this.tokenizer.tokenize(batch);
-      const result = await this.textSession.run(input, output, { data: ids, dims: [batch.length, contextLength] });
-      this.checkOutput('text', result.dims, batch.length);
-      out.set(result.data, start * width);
+    const ids = this.tokenizer.tokenize(texts);
+    const lengths = dynamicLength ? usedTextLengths(ids, contextLength, padId) : undefined;
+    for (const { rows, length } of planTextBatches({ count: texts.length, batchSize: this.textBatchSize, contextLength, lengths })) {
+      // Full rows come in order, so a fixed-length batch is a plain slice.
+      const data = lengths ? cutRows(ids, contextLength, rows, length) : ids.subarray(rows[0] * contextLength, (rows[0] + rows.length) * contextLength);
+      const result = await this.textSession.run(input, output, { data, dims: [rows.length, length] });
+      this.checkOutput('text', result.dims, rows.length);
+      rows.forEach((row, index) => out.set(result.data.subarray(index * width, (index + 1) * width), row * width));
     }
     return l2NormalizeRows(out, width);
   }
@@ -123,6 +180,12 @@ export async function openBundle(directory: string, options: OpenBundleOptions =
   const image = await createSession(join(directory, manifest.image.file), sessionOptions);
   // The text tower follows the image tower's provider, so one run never mixes devices.
   const text = await createSession(join(directory, manifest.text.file), { ...sessionOptions, device: options.device === 'auto' || options.device === undefined ? image.provider : options.device });
+  const sequence = text.inputShape(manifest.text.input)[1];
+  if (manifest.text.dynamicLength && typeof sequence === 'number') {
+    await Promise.all([image.dispose(), text.dispose()]);
+    const file = join(directory, MANIFEST_FILE);
+    throw new UserError(ErrorCode.bundleInvalid, `${file}: field "text.dynamicLength" is true but ${manifest.text.file} takes rows of exactly ${sequence} ids; re-export the bundle with npm run export`, file);
+  }
   return new BundleEncoder(manifest, { image, text }, tokenizer, options);
 }
 

@@ -36,7 +36,7 @@ export interface ImageSpec {
 
 export interface TextSpec {
   file: string;
-  /** ONNX input name; int64 [batch, contextLength]. */
+  /** ONNX input name; int64 [batch, contextLength] (or [batch, 2..contextLength] with `dynamicLength`). */
   input: string;
   /** ONNX output name; float32 [batch, embeddingSize], NOT normalised. */
   output: string;
@@ -46,6 +46,13 @@ export interface TextSpec {
   padId: number;
   startId: number;
   endId: number;
+  /**
+   * The text tower takes rows of any length from 2 to contextLength and gives the same
+   * features as for the full rows (causal attention, pooled at the end-of-text token),
+   * so the padding after a batch's last end-of-text token can be left out. Absent
+   * (bundles exported before it existed) or false: rows are always contextLength long.
+   */
+  dynamicLength?: boolean;
 }
 
 export interface WeightsSource {

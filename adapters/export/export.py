@@ -3,7 +3,7 @@
 Driven by adapters/export.ts, which passes the registry entry as JSON (the registry
 lives in TypeScript only). Modes:
 
-  export.py --model-json JSON (--checkpoint FILE | --seed N) --out DIR [--tolerance 1e-4]
+  export.py --model-json JSON (--checkpoint FILE | --seed N) --out DIR [--tolerance 1e-4] [--text-length auto|fixed]
       Without --checkpoint/--seed the entry's public weights are downloaded.
   export.py --model-json JSON --seed N --write-random-checkpoint FILE
       Writes a seeded random checkpoint in the entry's official format (tests).
@@ -15,8 +15,11 @@ Steps of an export:
   2. build the torch model and load the checkpoint in its official format (strict);
   3. check the entry against the model (bands, image size, context length, tokenizer ids,
      open_clip's preprocessing for pretrained tags);
-  4. export both towers with torch.onnx (dynamo) into a staging folder;
-  5. run them in onnxruntime on sample inputs and refuse when they differ from torch;
+  4. export both towers with torch.onnx (dynamo) into a staging folder; the text tower
+     with a dynamic sequence axis when cutting the padding is exact (towers.py), which
+     bundle.json records as text.dynamicLength;
+  5. run them in onnxruntime on sample inputs and refuse when they differ from torch
+     (cut text rows against torch's full-context output too);
   6. copy the vocabulary, hash every file, write bundle.json, swap the folder into place.
 
 Human progress goes to stderr; stdout carries one JSON line with the outcome.
@@ -51,6 +54,9 @@ def parse_arguments(argv):
     parser.add_argument("--tolerance", type=float, default=1e-4, help="max abs diff of L2-normalised embeddings, ONNX vs torch")
     parser.add_argument("--external-data", choices=["auto", "always", "never"], default="auto",
                         help="weights in a separate .data file: auto = only past 1.8 GB (protobuf's 2 GB limit)")
+    parser.add_argument("--text-length", choices=["auto", "fixed"], default="auto",
+                        help="auto = the text tower takes any length up to the context when that is exact (causal, end-of-text pooling); "
+                        "fixed = always the full context, as older bundles")
     parser.add_argument("--write-random-checkpoint", metavar="FILE")
     parser.add_argument("--embed-images", metavar="F32", help="float32 [n, bands, size, size] little-endian")
     parser.add_argument("--embed-texts", metavar="JSON", help="JSON list of prompts")
@@ -151,6 +157,7 @@ def write_manifest(entry: dict, folder: str, source: dict, facts: dict, differen
             "padId": text["padId"],
             "startId": text["startId"],
             "endId": text["endId"],
+            "dynamicLength": facts["textDynamicLength"],
         },
         "files": hashes,
         "source": source,
@@ -209,18 +216,33 @@ def export_bundle(entry: dict, arguments, resolved) -> dict:
         facts["opset"] = towers.OPSET
         # Step 4.
         channels, size, context = facts["channels"], facts["imageSize"], facts["contextLength"]
-        image_tower, text_tower = towers.ImageTower(model), towers.TextTower(model)
+        full_text_tower = towers.TextTower(model)
+        fixed_reason = "--text-length fixed" if arguments.text_length == "fixed" else towers.prefix_text_unsupported(model)
+        facts["textDynamicLength"] = fixed_reason is None
+        image_tower = towers.ImageTower(model)
+        text_tower = towers.PrefixTextTower(model) if facts["textDynamicLength"] else full_text_tower
         log(f"exporting the image tower ({entry['architecture']}, {channels} bands, {size}px)")
         files = towers.export_tower(image_tower, towers.sample_images(channels, size, 2, seed=7), towers.IMAGE_INPUT, towers.IMAGE_OUTPUT, os.path.join(staging, "image.onnx"), arguments.external_data)
-        log("exporting the text tower")
+        # An end-of-text token needs a start token before it: rows have at least 2 positions.
+        sequence_range = (2, context) if facts["textDynamicLength"] else None
+        if sequence_range:
+            log(f"exporting the text tower (ids of length 2..{context}: it is causal and pools at the end-of-text token)")
+        else:
+            log(f"exporting the text tower (ids of length {context}: {fixed_reason})")
         tokens = towers.sample_token_ids(context)
-        files += towers.export_tower(text_tower, tokens[:2], towers.TEXT_INPUT, towers.TEXT_OUTPUT, os.path.join(staging, "text.onnx"), arguments.external_data)
+        files += towers.export_tower(text_tower, tokens[:2], towers.TEXT_INPUT, towers.TEXT_OUTPUT, os.path.join(staging, "text.onnx"), arguments.external_data, sequence_range)
         # Step 5.
         log("verifying the ONNX towers against torch")
+        text_file = os.path.join(staging, "text.onnx")
         differences = {
             "image": towers.verify_tower(image_tower, os.path.join(staging, "image.onnx"), towers.IMAGE_INPUT, [towers.sample_images(channels, size, 3), towers.sample_images(channels, size, 1, seed=1)]),
-            "text": towers.verify_tower(text_tower, os.path.join(staging, "text.onnx"), towers.TEXT_INPUT, [tokens, tokens[2:3]]),
+            "text": towers.verify_tower(text_tower, text_file, towers.TEXT_INPUT, [tokens, tokens[2:3]]),
         }
+        if facts["textDynamicLength"]:
+            # Cut rows (the shortest possible one included) against torch's full-context features.
+            cut_batches = [tokens, tokens[:4], tokens[1:2], tokens[[0, 3]], towers.sample_token_ids(context, [""])]
+            cut = towers.verify_tower(text_tower, text_file, towers.TEXT_INPUT, cut_batches, reference=full_text_tower, pad_id=entry["text"]["padId"])
+            differences["text"] = max(differences["text"], cut)
         log(f"max abs difference of L2-normalised embeddings: image {differences['image']:.2e}, text {differences['text']:.2e}")
         for tower, difference in differences.items():
             if not difference <= arguments.tolerance:
