@@ -3,6 +3,7 @@
  * worker pool, records, the summary table and the report. Kept apart from the CLI
  * so that tests and the benchmark drive the same path.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Device, ImageTextEncoder } from '../adapters/types.ts';
 import { loadEncoder, openBundle } from '../adapters/clip.ts';
@@ -12,7 +13,7 @@ import { loadTemplateSet } from '../templates/index.ts';
 import { evaluate, type EvaluationOutcome } from './evaluate.ts';
 import { WorkerPool, defaultWorkerCount } from './pipeline.ts';
 import { newRunId } from './records.ts';
-import { demoModelDirectories, ensureDemoDatasets } from './demo.ts';
+import { demoModelDirectories, demoModelDirectory, ensureDemoDatasets, isDemoModel } from './demo.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 
 export interface EvaluationRequest {
@@ -73,10 +74,18 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
   if (request.demo) {
     log('Running the built-in demo (synthetic Sentinel-2 data, tiny demo models). For the real benchmark: put the datasets in benchmark_datasets/ (see DATASETS.md) and run npm run evaluate -- --model Llama3-MS-CLIP-Base');
     datasetDir = await ensureDemoDatasets(log);
-    for (const [name, directory] of demoModelDirectories()) encoders.push({ name, encoder: await openBundle(directory, { device: request.device }) });
   }
-  for (const name of request.models) {
+  const modelNames = request.demo && request.models.length === 0 ? demoModelDirectories().map(([name]) => name) : request.models;
+  for (const name of modelNames) {
     const entry = resolveModel(name);
+    if (encoders.some((existing) => existing.name === entry.name)) continue;
+    if (isDemoModel(entry.name)) {
+      // Demo models ship as bundles in the repository; a --models-dir copy wins.
+      const exported = join(request.modelsDir, entry.name);
+      const directory = existsSync(join(exported, 'bundle.json')) ? exported : demoModelDirectory(entry.name);
+      encoders.push({ name: entry.name, encoder: await openBundle(directory, { device: request.device }) });
+      continue;
+    }
     const encoder = await loadEncoder({ name: entry.name, modelsDir: request.modelsDir, device: request.device, allowExport: request.allowExport, checkpoint: request.checkpoint });
     encoders.push({ name: entry.name, encoder });
   }

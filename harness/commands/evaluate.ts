@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { deviceFlag, listFlag, log, modelFlags, parseFlags, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { DEMO_MODEL_NAMES } from '../../adapters/demo-models.ts';
 import { ErrorCode, UserError } from '../messages.ts';
 import { runEvaluation, type EvaluationRequest } from '../run-evaluation.ts';
 
@@ -58,7 +59,8 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluationReque
   const models = listFlag(values.model);
   const datasetDir = stringFlag(values['dataset-dir']);
   // The built-in demo: asked for, or nothing to evaluate otherwise.
-  const demo = Boolean(values.demo) || (models.length === 0 && datasetDir === undefined && !existsSync(resolve('benchmark_datasets')));
+  const onlyDemoModels = models.every((name) => DEMO_MODEL_NAMES.some((demoName) => demoName.toLowerCase() === name.toLowerCase()));
+  const demo = Boolean(values.demo) || (onlyDemoModels && datasetDir === undefined && !existsSync(resolve('benchmark_datasets')));
   if (values.checkpoint && models.length > 1) throw new UserError(ErrorCode.usage, '--checkpoint applies to one --model; export each model with npm run export first');
   const workers = stringFlag(values.workers);
   return {
