@@ -12,16 +12,15 @@
  * Medians over --repeats runs; ratios end-to-end / model-alone.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEncoder, openBundle } from '../../adapters/clip.ts';
 import type { ImageTextEncoder } from '../../adapters/types.ts';
 import { resolveDataset } from '../../datasets/registry.ts';
-import { writeTiff } from '../../datasets/tiff-writer.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { generateTiles } from '../../bench/tiles.ts';
 import { preprocessSpecOf } from '../evaluate.ts';
 import { WorkerPool, defaultWorkerCount, streamBatches } from '../pipeline.ts';
 
@@ -42,30 +41,6 @@ const flags = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
-
-/** Deterministic EuroSAT-sized tiles: 10 classes, 13 bands, int16, uncompressed. */
-async function generateTiles(root: string, count: number): Promise<void> {
-  const stamp = join(root, `.complete-${count}`);
-  if (existsSync(stamp)) return;
-  rmSync(root, { recursive: true, force: true });
-  let state = 12345;
-  const random = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 4294967296;
-  };
-  for (let index = 0; index < count; index++) {
-    const folder = join(root, 'EuroSAT_MS', `Class${index % 10}`);
-    mkdirSync(folder, { recursive: true });
-    const data = Array.from({ length: 13 }, (_, band) => {
-      const values = new Int16Array(64 * 64);
-      for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = 500 + band * 150 + Math.floor(random() * 2500);
-      return values;
-    });
-    await writeTiff(join(folder, `tile_${String(index).padStart(6, '0')}.tif`), { width: 64, height: 64, data }, { sampleType: 'int16' });
-  }
-  mkdirSync(root, { recursive: true });
-  await import('node:fs').then((fs) => fs.writeFileSync(stamp, ''));
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
