@@ -39,7 +39,18 @@ export class WorkerPool {
     }
   }
 
+  private readonly spare: ArrayBuffer[] = [];
+
+  /** Hands a chunk buffer back for reuse by a later chunk (after its pixels were copied). */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spare.length < 2 * Math.max(1, this.size) + 2) this.spare.push(buffer);
+  }
+
   run(request: ChunkRequest): Promise<ChunkResult> {
+    if (!request.buffer) {
+      const index = this.spare.findIndex((buffer) => buffer.byteLength >= request.items.length * imageLength(request.spec) * 4);
+      if (index >= 0) request = { ...request, buffer: this.spare.splice(index, 1)[0] };
+    }
     if (this.size === 0) return prepareChunk(request);
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise((resolve, reject) => {
@@ -54,7 +65,7 @@ export class WorkerPool {
       const job = this.waiting.shift()!;
       this.pending.set(job.request.id, { resolve: job.resolve, reject: job.reject, worker });
       worker.ref();
-      worker.postMessage(job.request);
+      worker.postMessage(job.request, job.request.buffer ? [job.request.buffer] : []);
     }
   }
 
@@ -91,7 +102,7 @@ export function defaultWorkerCount(): number {
 }
 
 export interface Batch {
-  /** [count, bands, size, size] normalised pixels. */
+  /** [count, bands, size, size] normalised pixels; reused for the next batch. */
   pixels: Float32Array;
   count: number;
   /** Index in `items` of each row of `pixels`. */
@@ -141,7 +152,9 @@ export async function* streamBatches(options: StreamOptions): AsyncGenerator<Bat
     }
   };
 
-  let batch = new Float32Array(batchSize * length);
+  // One batch buffer for the whole stream: a yielded batch is only valid until the
+  // consumer asks for the next one (the evaluator encodes it before that).
+  const batch = new Float32Array(batchSize * length);
   let indices: number[] = [];
   try {
     fill();
@@ -162,10 +175,10 @@ export async function* streamBatches(options: StreamOptions): AsyncGenerator<Bat
         indices.push(chunkIndex * chunkSize + position);
         if (indices.length === batchSize) {
           yield { pixels: batch, count: indices.length, indices };
-          batch = new Float32Array(batchSize * length);
           indices = [];
         }
       }
+      pool.recycle(result.pixels.buffer as ArrayBuffer);
       fill();
     }
     if (indices.length > 0) yield { pixels: batch.subarray(0, indices.length * length), count: indices.length, indices };

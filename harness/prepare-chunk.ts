@@ -12,6 +12,8 @@ export interface ChunkRequest {
   dataset: string;
   spec: PreprocessSpec;
   items: DatasetItem[];
+  /** A buffer from an earlier chunk to write into (recycled instead of allocated). */
+  buffer?: ArrayBuffer;
 }
 
 export interface ChunkResult {
@@ -31,7 +33,10 @@ export function imageLength(spec: PreprocessSpec): number {
 export async function prepareChunk(request: ChunkRequest): Promise<ChunkResult> {
   const started = performance.now();
   const length = imageLength(request.spec);
-  const pixels = new Float32Array(length * request.items.length);
+  const needed = length * request.items.length;
+  // Recycled buffers skip a large zero-filled allocation per chunk; failed slots are
+  // never read, so stale contents do not matter.
+  const pixels = request.buffer && request.buffer.byteLength >= needed * 4 ? new Float32Array(request.buffer, 0, needed) : new Float32Array(needed);
   const failures: ChunkResult['failures'] = [];
   for (let index = 0; index < request.items.length; index++) {
     const item = request.items[index];

@@ -146,6 +146,16 @@ def download_zip_member(entry: dict, url: str, member: str) -> str:
     return target
 
 
+PROJECT_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def recorded_path(path: str) -> str:
+    """A checkpoint path for the manifest: relative when inside the project (committed
+    bundles must not carry one machine's absolute paths), absolute otherwise."""
+    inside = os.path.commonpath([PROJECT_ROOT, path]) == PROJECT_ROOT
+    return os.path.relpath(path, PROJECT_ROOT) if inside else path
+
+
 def resolve_checkpoint(entry: dict, checkpoint) -> tuple:
     """(local checkpoint file, manifest `source`) for an entry and an optional --checkpoint."""
     weights = entry["weights"]
@@ -154,7 +164,7 @@ def resolve_checkpoint(entry: dict, checkpoint) -> tuple:
         if not os.path.isfile(path):
             raise ExportError(f"checkpoint {checkpoint} not found")
         kind = "demo" if entry["family"] == "demo" else "checkpoint"
-        return path, {"kind": kind, "checkpoint": path, "checkpointSha256": sha256_of(path)}
+        return path, {"kind": kind, "checkpoint": recorded_path(path), "checkpointSha256": sha256_of(path)}
     kind = weights["kind"]
     if kind == "huggingface":
         path, filename = download_from_hub(entry, weights["repo"], [weights["file"]])
@@ -177,7 +187,7 @@ def resolve_checkpoint(entry: dict, checkpoint) -> tuple:
         if not os.path.isfile(path):
             raise ExportError(f"{entry['name']} has no checkpoint at {weights['path']}: {weights.get('hint', 'pass --checkpoint FILE')}")
         path = os.path.abspath(path)
-        return path, {"kind": "demo" if entry["family"] == "demo" else "checkpoint", "checkpoint": path, "checkpointSha256": sha256_of(path)}
+        return path, {"kind": "demo" if entry["family"] == "demo" else "checkpoint", "checkpoint": recorded_path(path), "checkpointSha256": sha256_of(path)}
     if kind == "unpublished":
         raise ExportError(f"{entry['name']} has no published weights: {weights.get('hint') or 'pass --checkpoint FILE'} ({_export_command(entry)})")
     raise ExportError(f"unknown weights kind {kind!r} for {entry['name']}")
