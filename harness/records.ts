@@ -71,12 +71,8 @@ export function recordPath(savePath: string, runId: string, record: Pick<ResultR
   return join(savePath, safeName(runId), safeName(record.model), `${safeName(record.dataset)}.${safeName(record.templates)}.json`);
 }
 
-/**
- * Writes `content` to `path` atomically and refuses to replace an existing file:
- * the data goes to a temp file in the same folder, is fsynced, then hard-linked into
- * place (link fails if the target exists, unlike rename) and the temp file removed.
- */
-export function writeFileExclusive(path: string, content: string | Uint8Array): void {
+/** Writes `content` to a fresh, fsynced temporary file beside `path`; returns its name. */
+function writeTemporary(path: string, content: string | Uint8Array): string {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const descriptor = openSync(temporary, 'wx');
@@ -85,9 +81,22 @@ export function writeFileExclusive(path: string, content: string | Uint8Array): 
     let written = 0;
     while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
     fsyncSync(descriptor);
-  } finally {
+  } catch (error) {
     closeSync(descriptor);
+    unlinkSync(temporary);
+    throw error;
   }
+  closeSync(descriptor);
+  return temporary;
+}
+
+/**
+ * Writes `content` to `path` atomically and refuses to replace an existing file:
+ * the data goes to a temp file in the same folder, is fsynced, then hard-linked into
+ * place (link fails if the target exists, unlike rename) and the temp file removed.
+ */
+export function writeFileExclusive(path: string, content: string | Uint8Array): void {
+  const temporary = writeTemporary(path, content);
   try {
     linkSync(temporary, path);
   } catch (error) {
@@ -102,18 +111,7 @@ export function writeFileExclusive(path: string, content: string | Uint8Array): 
 
 /** Atomic replace (for files that are meant to be refreshed, such as a report page). */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const descriptor = openSync(temporary, 'wx');
-  try {
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
-  renameSync(temporary, path);
+  renameSync(writeTemporary(path, content), path);
 }
 
 /** NumPy .npy v1.0, little-endian, C order. */
