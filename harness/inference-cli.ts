@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { modelFlags, type FlagSpec } from './cli.ts';
+import { deviceFlag, modelFlags, positiveIntegerFlag, stringFlag, type FlagSpec } from './cli.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { createProgress } from './progress.ts';
 
@@ -140,4 +140,22 @@ export function workersFlag(value: unknown): number | undefined {
 
 export function usageIf(condition: boolean, message: string): void {
   if (condition) throw new UserError(ErrorCode.usage, message);
+}
+
+/** The options every inference command reads the same way (model, inputs, device, cache, output). */
+export function commonInferenceOptions(values: FlagValues, defaultBatchSize: number) {
+  return {
+    model: stringFlag(values.model) ?? 'Llama3-MS-CLIP-Base',
+    images: stringFlag(values.images),
+    modelsDir: stringFlag(values['models-dir']) ?? 'models',
+    device: deviceFlag(values.device),
+    allowExport: !values['no-export'],
+    checkpoint: stringFlag(values.checkpoint),
+    batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', defaultBatchSize),
+    workers: workersFlag(values.workers),
+    embeddings: stringFlag(values.embeddings),
+    saveEmbeddings: stringFlag(values['save-embeddings']),
+    savePath: stringFlag(values['save-path']),
+    json: Boolean(values.json),
+  };
 }

@@ -6,8 +6,8 @@
  */
 import { writeFileAtomic } from '../records.ts';
 import { classify, DEFAULT_BATCH_SIZE, type ClassifyOptions, type ClassifyResult } from '../inference.ts';
-import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, workersFlag, type FlagValues } from '../inference-cli.ts';
-import { deviceFlag, log, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, type FlagValues, commonInferenceOptions } from '../inference-cli.ts';
+import { log, runCli, stringFlag } from '../cli.ts';
 
 const HELP = `Usage: npm run classify -- --images DIR|list.txt|list.yaml --class-names a,b,c [options]
 
@@ -59,20 +59,9 @@ export function parseClassifyArguments(argv: readonly string[]): ClassifyRequest
   usageIf(names.length > 0 && classesFile !== undefined, 'give --class-names or --classes-file, not both');
   usageIf(names.length === 0 && classesFile === undefined, 'no classes: pass --class-names a,b,c or --classes-file FILE.txt|.yaml');
   return {
-    model: stringFlag(values.model) ?? 'Llama3-MS-CLIP-Base',
-    images: stringFlag(values.images),
+    ...commonInferenceOptions(values, DEFAULT_BATCH_SIZE),
     classNames: classesFile !== undefined ? readTextList(classesFile, 'classes') : names,
     templates: stringFlag(values.templates) ?? 'msclip',
-    modelsDir: stringFlag(values['models-dir']) ?? 'models',
-    device: deviceFlag(values.device),
-    allowExport: !values['no-export'],
-    checkpoint: stringFlag(values.checkpoint),
-    batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULT_BATCH_SIZE),
-    workers: workersFlag(values.workers),
-    embeddings: stringFlag(values.embeddings),
-    saveEmbeddings: stringFlag(values['save-embeddings']),
-    savePath: stringFlag(values['save-path']),
-    json: Boolean(values.json),
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import { writeFileAtomic } from '../records.ts';
 import { DEFAULT_BATCH_SIZE, retrieve, type RetrieveOptions, type RetrieveResult } from '../inference.ts';
-import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, workersFlag, type FlagValues } from '../inference-cli.ts';
-import { deviceFlag, log, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, type FlagValues, commonInferenceOptions } from '../inference-cli.ts';
+import { log, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
 
 const HELP = `Usage: npm run retrieve -- --images DIR|list.txt|list.yaml --query "text" [options]
 
@@ -57,20 +57,9 @@ export function parseRetrieveArguments(argv: readonly string[]): RetrieveRequest
   usageIf(queries.length > 0 && queriesFile !== undefined, 'give --query or --queries-file, not both');
   usageIf(queries.length === 0 && queriesFile === undefined, 'no queries: pass --query "text" or --queries-file FILE.txt|.yaml');
   return {
-    model: stringFlag(values.model) ?? 'Llama3-MS-CLIP-Base',
-    images: stringFlag(values.images),
+    ...commonInferenceOptions(values, DEFAULT_BATCH_SIZE),
     queries: queriesFile !== undefined ? readTextList(queriesFile, 'queries') : queries,
     topK: positiveIntegerFlag(values['top-k'], 'top-k', 5),
-    modelsDir: stringFlag(values['models-dir']) ?? 'models',
-    device: deviceFlag(values.device),
-    allowExport: !values['no-export'],
-    checkpoint: stringFlag(values.checkpoint),
-    batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULT_BATCH_SIZE),
-    workers: workersFlag(values.workers),
-    embeddings: stringFlag(values.embeddings),
-    saveEmbeddings: stringFlag(values['save-embeddings']),
-    savePath: stringFlag(values['save-path']),
-    json: Boolean(values.json),
   };
 }
 
