@@ -96,6 +96,9 @@ function ortOptions(provider: Provider, threads: number): ort.InferenceSession.S
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    // Idle ORT threads otherwise spin for a while after every run, taking the cores
+    // the preprocessing workers need between batches.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 

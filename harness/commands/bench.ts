@@ -131,7 +131,9 @@ await runCli(async () => {
   const single = new WorkerPool(0);
   const pool = new WorkerPool(workers);
   const results: Record<string, number[]> = { dataPathOneThread: [], dataPathPool: [], modelAlone: [], endToEnd: [] };
-  await dataPath(pool, listing, batchSize); // warm-up: file cache, JIT, worker start
+  // Warm-up of both paths: file cache, JIT in this thread and in the workers, worker start.
+  await dataPath(single, listing, batchSize);
+  await dataPath(pool, listing, batchSize);
   for (let run = 0; run < repeats; run++) {
     results.dataPathOneThread.push(await dataPath(single, listing, batchSize));
     results.dataPathPool.push(await dataPath(pool, listing, batchSize));
