@@ -35,15 +35,15 @@ export function parseFlags(argv: readonly string[], options: FlagSpec, command: 
   }
 }
 
+/** Values of a repeatable flag, each split on commas when `splitCommas`; trimmed, empty parts dropped, order kept. */
+export function listValues(value: unknown, splitCommas: boolean): string[] {
+  const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return raw.flatMap((entry) => (splitCommas ? String(entry).split(',') : [String(entry)])).map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
 /** A list flag: repeated and/or comma-separated values, trimmed, empty parts dropped, order kept, duplicates removed. */
 export function listFlag(value: unknown): string[] {
-  const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  const out: string[] = [];
-  for (const part of raw.flatMap((entry) => String(entry).split(','))) {
-    const trimmed = part.trim();
-    if (trimmed && !out.includes(trimmed)) out.push(trimmed);
-  }
-  return out;
+  return [...new Set(listValues(value, true))];
 }
 
 export function stringFlag(value: unknown): string | undefined {
@@ -56,6 +56,15 @@ export function positiveIntegerFlag(value: unknown, flag: string, fallback: numb
   if (text === undefined) return fallback;
   const number = Number(text);
   if (!Number.isInteger(number) || number < 1) throw new UserError(ErrorCode.usage, `--${flag} must be a positive integer, got "${text}"`);
+  return number;
+}
+
+/** --workers N: 0 means the main thread; absent means the library's default. */
+export function workersFlag(value: unknown): number | undefined {
+  const text = stringFlag(value);
+  if (text === undefined) return undefined;
+  const number = Number(text);
+  if (!Number.isInteger(number) || number < 0) throw new UserError(ErrorCode.usage, `--workers must be 0 or a positive integer, got "${text}"`);
   return number;
 }
 
@@ -90,4 +99,21 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
     }
     throw error;
   }
+}
+
+/** True when this module (its import.meta.url) is the script node was started with. */
+export function isMainModule(moduleUrl: string, suffix: string): boolean {
+  return moduleUrl === `file://${process.argv[1]}` || process.argv[1]?.endsWith(suffix) === true;
+}
+
+/** A command's entry point: parse argv, print the help or run the request (see runCli). */
+export async function commandMain<R>(help: string, parse: (argv: readonly string[]) => R | 'help', run: (request: R) => Promise<number | void>): Promise<void> {
+  await runCli(async () => {
+    const request = parse(process.argv.slice(2));
+    if (request === 'help') {
+      process.stdout.write(help);
+      return 0;
+    }
+    return run(request);
+  });
 }

@@ -1,15 +1,17 @@
 /**
  * What `npm run classify` and `npm run retrieve` share: flag parsing (list flags take
  * repeated flags, comma lists where that is safe, and the reference's space-separated
- * `--class-names a b c`), class/query files, the terminal table, CSV, and the
- * progress bar. Output rules: with --json stdout holds only the JSON; progress and
+ * `--class-names a b c`), class/query files, the terminal table, CSV, the
+ * progress bar, and running a request to its output (`runInferenceCommand`).
+ * Output rules: with --json stdout holds only the JSON; progress and
  * notes always go to stderr.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { deviceFlag, modelFlags, positiveIntegerFlag, stringFlag, type FlagSpec } from './cli.ts';
+import { deviceFlag, log, modelFlags, positiveIntegerFlag, stringFlag, workersFlag, type FlagSpec } from './cli.ts';
+import { writeFileAtomic } from './records.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { createProgress } from './progress.ts';
 
@@ -53,12 +55,6 @@ export function parseInferenceFlags(argv: readonly string[], options: FlagSpec, 
     }
   }
   return values;
-}
-
-/** Values of a repeatable flag, each split on commas when `splitCommas`. */
-export function listValues(value: unknown, splitCommas: boolean): string[] {
-  const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return raw.flatMap((entry) => (splitCommas ? String(entry).split(',') : [String(entry)])).map((entry) => entry.trim()).filter((entry) => entry !== '');
 }
 
 /**
@@ -129,15 +125,6 @@ export function progressReporter(label: string): { onProgress: (done: number, to
   };
 }
 
-/** --workers N: 0 means the main thread; absent means the library's default. */
-export function workersFlag(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value);
-  const number = Number(text);
-  if (!Number.isInteger(number) || number < 0) throw new UserError(ErrorCode.usage, `--workers must be 0 or a positive integer, got "${text}"`);
-  return number;
-}
-
 export function usageIf(condition: boolean, message: string): void {
   if (condition) throw new UserError(ErrorCode.usage, message);
 }
@@ -158,4 +145,40 @@ export function commonInferenceOptions(values: FlagValues, defaultBatchSize: num
     savePath: stringFlag(values['save-path']),
     json: Boolean(values.json),
   };
+}
+
+/** A command's result as a table: the same header and rows for the terminal and the CSV. */
+export interface InferenceTable<R> {
+  heading: (result: R) => string;
+  header: (result: R) => string[];
+  rows: (result: R) => (string | number)[][];
+  /** Decimals of non-integer number columns in the terminal table. */
+  digits: number;
+}
+
+/**
+ * Runs classify or retrieve with a progress bar on stderr, writes the CSV when
+ * --save-path is given, and prints the JSON (--json) or the heading and table.
+ */
+export async function runInferenceCommand<R>(
+  request: { json: boolean; savePath?: string },
+  infer: (hooks: { onProgress: (done: number, total: number) => void; onNote: (line: string) => void }) => Promise<R>,
+  table: InferenceTable<R>,
+): Promise<R> {
+  const progress = progressReporter('encoding images');
+  const result = await infer({ onProgress: progress.onProgress, onNote: log });
+  progress.finish();
+  const header = table.header(result);
+  const rows = table.rows(result);
+  if (request.savePath) {
+    writeFileAtomic(request.savePath, toCsv(header, rows));
+    log(`saved ${rows.length} rows to ${request.savePath}`);
+  }
+  if (request.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${table.heading(result)}\n`);
+    process.stdout.write(renderTable(header, rows, table.digits));
+  }
+  return result;
 }

@@ -24,6 +24,7 @@ import type { PreprocessSpec } from '../datasets/types.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { checkCacheFresh, readEmbeddingsCache, stampImage, writeEmbeddingsCache, type EmbeddingsKey } from './embeddings-cache.ts';
 import { inferencePreprocessingKey, listImages, type ImageEntry } from './images.ts';
+import { preprocessSpecOf } from './evaluate.ts';
 import { BatchPreparer } from './inference-workers.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { buildClassifier, zeroShotLogits } from './zero-shot.ts';
@@ -109,11 +110,6 @@ export interface RetrieveResult extends InferenceBase {
 
 export const DEFAULT_BATCH_SIZE = 32;
 
-function specOf(encoder: ImageTextEncoder): PreprocessSpec {
-  const image = encoder.manifest.image;
-  return { kind: image.kind, bands: image.bands, size: image.size, interpolation: image.interpolation, mean: image.mean, std: image.std };
-}
-
 function embeddingsKey(encoder: ImageTextEncoder, spec: PreprocessSpec): EmbeddingsKey {
   const manifest = encoder.manifest;
   return { model: manifest.name, imageTowerSha256: manifest.files[manifest.image.file] ?? '', preprocessing: inferencePreprocessingKey(spec) };
@@ -149,7 +145,7 @@ async function withImageEmbeddings<T>(options: InferenceOptions, run: (context: 
   }
   note(`${encoder.manifest.name} runs on ${encoder.provider}`);
   try {
-    const spec = specOf(encoder);
+    const spec = preprocessSpecOf(encoder);
     const key = embeddingsKey(encoder, spec);
     const imageStart = performance.now();
     let images: ImageEntry[];

@@ -132,6 +132,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
   log(`\n${summaryTable(outcomes)}\n`);
   const written = outcomes.filter((outcome) => outcome.written);
   if (written.length > 0) log(`Records: ${resolve(request.savePath, runId)}`);
+  const errors = outcomes.filter((outcome) => outcome.error).map((outcome) => ({ model: outcome.model, dataset: outcome.dataset, error: outcome.error! }));
   const summary: EvaluationSummary = {
     runId,
     demo: request.demo,
@@ -145,8 +146,8 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       record: outcome.written!.path,
       seconds: outcome.record!.timings.seconds,
     })),
-    errors: outcomes.filter((outcome) => outcome.error).map((outcome) => ({ model: outcome.model, dataset: outcome.dataset, error: outcome.error! })),
-    failed: outcomes.filter((outcome) => outcome.error).length,
+    errors,
+    failed: errors.length,
   };
   if (request.report && written.length > 0) {
     const { buildReport } = await import('../reports/build.ts');

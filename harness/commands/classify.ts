@@ -4,10 +4,9 @@
  *   [--save-path out.csv] [--json] [--embeddings FILE | --save-embeddings FILE]
  *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
  */
-import { writeFileAtomic } from '../records.ts';
 import { classify, DEFAULT_BATCH_SIZE, type ClassifyOptions, type ClassifyResult } from '../inference.ts';
-import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, type FlagValues, commonInferenceOptions } from '../inference-cli.ts';
-import { log, runCli, stringFlag } from '../cli.ts';
+import { commonInferenceOptions, inferenceFlags, parseInferenceFlags, readTextList, runInferenceCommand, usageIf, type FlagValues, type InferenceTable } from '../inference-cli.ts';
+import { commandMain, isMainModule, listValues, stringFlag } from '../cli.ts';
 
 const HELP = `Usage: npm run classify -- --images DIR|list.txt|list.yaml --class-names a,b,c [options]
 
@@ -65,44 +64,20 @@ export function parseClassifyArguments(argv: readonly string[]): ClassifyRequest
   };
 }
 
-function tableRows(result: ClassifyResult): (string | number)[][] {
-  return result.images.map((image) => [image.name, image.class, ...image.probabilities]);
+/** Probabilities to 3 decimals, as the reference prints them. */
+const TABLE: InferenceTable<ClassifyResult> = {
+  heading: (result) => `Zero-shot classification (${result.model}, templates ${result.templates.name}, ${result.images.length} images):`,
+  header: (result) => ['Image', 'Class', ...result.classes],
+  rows: (result) => result.images.map((image) => [image.name, image.class, ...image.probabilities]),
+  digits: 3,
+};
+
+export function runClassify(request: ClassifyRequest): Promise<ClassifyResult> {
+  return runInferenceCommand(request, (hooks) => classify({ ...request, ...hooks }), TABLE);
 }
 
-/** The terminal table: probabilities to 3 decimals, as the reference prints them. */
-export function classifyTable(result: ClassifyResult): string {
-  return renderTable(['Image', 'Class', ...result.classes], tableRows(result), 3);
-}
-
-export function classifyCsv(result: ClassifyResult): string {
-  return toCsv(['Image', 'Class', ...result.classes], tableRows(result));
-}
-
-export async function runClassify(request: ClassifyRequest): Promise<ClassifyResult> {
-  const progress = progressReporter('encoding images');
-  const result = await classify({ ...request, onProgress: progress.onProgress, onNote: log });
-  progress.finish();
-  if (request.savePath) {
-    writeFileAtomic(request.savePath, classifyCsv(result));
-    log(`saved ${result.images.length} rows to ${request.savePath}`);
-  }
-  if (request.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    process.stdout.write(`Zero-shot classification (${result.model}, templates ${result.templates.name}, ${result.images.length} images):\n`);
-    process.stdout.write(classifyTable(result));
-  }
-  return result;
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('classify.ts')) {
-  await runCli(async () => {
-    const request = parseClassifyArguments(process.argv.slice(2));
-    if (request === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
+if (isMainModule(import.meta.url, 'classify.ts')) {
+  await commandMain(HELP, parseClassifyArguments, async (request) => {
     await runClassify(request);
-    return 0;
   });
 }

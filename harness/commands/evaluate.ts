@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { deviceFlag, listFlag, log, modelFlags, parseFlags, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { commandMain, deviceFlag, isMainModule, listFlag, log, modelFlags, parseFlags, positiveIntegerFlag, stringFlag, workersFlag } from '../cli.ts';
 import { DEMO_MODEL_NAMES } from '../../adapters/demo-models.ts';
 import { ErrorCode, UserError } from '../messages.ts';
 import { runEvaluation, type EvaluationRequest } from '../run-evaluation.ts';
@@ -62,7 +62,6 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluationReque
   const onlyDemoModels = models.every((name) => DEMO_MODEL_NAMES.some((demoName) => demoName.toLowerCase() === name.toLowerCase()));
   const demo = Boolean(values.demo) || (onlyDemoModels && datasetDir === undefined && !existsSync(resolve('benchmark_datasets')));
   if (values.checkpoint && models.length > 1) throw new UserError(ErrorCode.usage, '--checkpoint applies to one --model; export each model with npm run export first');
-  const workers = stringFlag(values.workers);
   return {
     models: models.length > 0 ? models : demo ? [] : ['Llama3-MS-CLIP-Base'],
     templates: stringFlag(values.templates) ?? 'msclip',
@@ -72,7 +71,7 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluationReque
     checkpoint: stringFlag(values.checkpoint),
     device: deviceFlag(values.device),
     batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', 64),
-    workers: workers === undefined ? undefined : workers === '0' ? 0 : positiveIntegerFlag(workers, 'workers', 1),
+    workers: workersFlag(values.workers),
     savePath: stringFlag(values['save-path']) ?? 'results',
     saveLogits: Boolean(values['save-logits']),
     skipInvalid: Boolean(values['skip-invalid']),
@@ -84,13 +83,8 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluationReque
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('evaluate.ts')) {
-  await runCli(async () => {
-    const request = parseEvaluateArguments(process.argv.slice(2));
-    if (request === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
+if (isMainModule(import.meta.url, 'evaluate.ts')) {
+  await commandMain(HELP, parseEvaluateArguments, async (request) => {
     const summary = await runEvaluation(request, log);
     if (request.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return summary.failed > 0 ? 1 : 0;

@@ -9,7 +9,7 @@
 import { loadManifest } from '../../adapters/bundle.ts';
 import { exportBundle, writeRandomCheckpoint } from '../../adapters/export.ts';
 import { findModel, listModels, type WeightsReference } from '../../adapters/registry.ts';
-import { listFlag, log, parseFlags, runCli, stringFlag } from '../cli.ts';
+import { commandMain, isMainModule, listFlag, log, parseFlags, stringFlag } from '../cli.ts';
 import { ErrorCode, UserError } from '../messages.ts';
 
 const HELP = `Usage: npm run export -- --model NAME [options]
@@ -122,15 +122,9 @@ export async function runExport(request: ExportRequest): Promise<unknown> {
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('commands/export.ts')) {
-  await runCli(async () => {
-    const request = parseExportArguments(process.argv.slice(2));
-    if (request === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
+if (isMainModule(import.meta.url, 'commands/export.ts')) {
+  await commandMain(HELP, parseExportArguments, async (request) => {
     const result = await runExport(request);
     if (request.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
   });
 }

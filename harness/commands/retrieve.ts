@@ -4,10 +4,9 @@
  *   [--save-path out.csv] [--json] [--embeddings FILE | --save-embeddings FILE]
  *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
  */
-import { writeFileAtomic } from '../records.ts';
 import { DEFAULT_BATCH_SIZE, retrieve, type RetrieveOptions, type RetrieveResult } from '../inference.ts';
-import { inferenceFlags, listValues, parseInferenceFlags, progressReporter, readTextList, renderTable, toCsv, usageIf, type FlagValues, commonInferenceOptions } from '../inference-cli.ts';
-import { log, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { commonInferenceOptions, inferenceFlags, parseInferenceFlags, readTextList, runInferenceCommand, usageIf, type FlagValues, type InferenceTable } from '../inference-cli.ts';
+import { commandMain, isMainModule, listValues, positiveIntegerFlag, stringFlag } from '../cli.ts';
 
 const HELP = `Usage: npm run retrieve -- --images DIR|list.txt|list.yaml --query "text" [options]
 
@@ -63,44 +62,22 @@ export function parseRetrieveArguments(argv: readonly string[]): RetrieveRequest
   };
 }
 
-function rows(result: RetrieveResult): (string | number)[][] {
-  return result.queries.flatMap((query) => query.results.map((hit) => [query.query, hit.rank, hit.name, hit.similarity]));
-}
-
-export function retrieveTable(result: RetrieveResult): string {
-  return renderTable(['Query', 'Rank', 'Image', 'Similarity'], rows(result), 4);
-}
-
-export function retrieveCsv(result: RetrieveResult): string {
-  return toCsv(['Query', 'Rank', 'Image', 'Similarity'], rows(result));
-}
-
-export async function runRetrieve(request: RetrieveRequest): Promise<RetrieveResult> {
-  const progress = progressReporter('encoding images');
-  const result = await retrieve({ ...request, onProgress: progress.onProgress, onNote: log });
-  progress.finish();
-  if (request.savePath) {
-    writeFileAtomic(request.savePath, retrieveCsv(result));
-    log(`saved ${rows(result).length} rows to ${request.savePath}`);
-  }
-  if (request.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
+const TABLE: InferenceTable<RetrieveResult> = {
+  heading: (result) => {
     const k = Math.max(0, ...result.queries.map((query) => query.results.length));
-    process.stdout.write(`Text-to-image retrieval (${result.model}, top ${k} of ${result.images} images):\n`);
-    process.stdout.write(retrieveTable(result));
-  }
-  return result;
+    return `Text-to-image retrieval (${result.model}, top ${k} of ${result.images} images):`;
+  },
+  header: () => ['Query', 'Rank', 'Image', 'Similarity'],
+  rows: (result) => result.queries.flatMap((query) => query.results.map((hit) => [query.query, hit.rank, hit.name, hit.similarity])),
+  digits: 4,
+};
+
+export function runRetrieve(request: RetrieveRequest): Promise<RetrieveResult> {
+  return runInferenceCommand(request, (hooks) => retrieve({ ...request, ...hooks }), TABLE);
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('retrieve.ts')) {
-  await runCli(async () => {
-    const request = parseRetrieveArguments(process.argv.slice(2));
-    if (request === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
+if (isMainModule(import.meta.url, 'retrieve.ts')) {
+  await commandMain(HELP, parseRetrieveArguments, async (request) => {
     await runRetrieve(request);
-    return 0;
   });
 }
