@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { decodeGeoTiff } from '../datasets/geotiff.ts';
 import { planPreprocessing, prepareImage, preprocessRaw } from '../datasets/preprocess.ts';
 import { listDataset, resolveDataset } from '../datasets/registry.ts';
-import { MSCLIP_BANDS, L1C_BANDS, L2A_BANDS } from '../datasets/sentinel2.ts';
+import { MSCLIP_BANDS, L2A_BANDS } from '../datasets/sentinel2.ts';
 import { writeTiff } from '../datasets/tiff-writer.ts';
 import type { DatasetItem, PreprocessSpec } from '../datasets/types.ts';
 import { band } from '../scripts/golden/datasets-cases.ts';
+import { generateTiles } from './tiles.ts';
 
 const MS_SPEC: PreprocessSpec = {
   kind: 'multispectral',
@@ -64,10 +65,7 @@ async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 300);
   const root = await mkdtemp(join(tmpdir(), 'datapath-bench-'));
   try {
-    for (let index = 0; index < count; index++) {
-      const data = L1C_BANDS.map((_, bandIndex) => band(index * 13 + bandIndex, 64, 64, 0, 4000));
-      await writeTiff(join(root, 'EuroSAT_MS', `Class${index % 10}`, `tile_${index}.tif`), { width: 64, height: 64, data }, { sampleType: 'int16' });
-    }
+    await generateTiles(root, count);
     const patches = Math.max(10, Math.floor(count / 10));
     const csv: string[] = [];
     for (let index = 0; index < patches; index++) {

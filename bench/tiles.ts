@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRandom } from '../datasets/demo/random.ts';
 import { writeTiff } from '../datasets/tiff-writer.ts';
 
 /**
@@ -15,17 +16,13 @@ export async function generateTiles(root: string, count: number): Promise<void> 
   const stamp = join(root, `.complete-${count}`);
   if (existsSync(stamp)) return;
   rmSync(root, { recursive: true, force: true });
-  let state = 12345;
-  const random = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 4294967296;
-  };
+  const random = createRandom(12345);
   for (let index = 0; index < count; index++) {
     const folder = join(root, 'EuroSAT_MS', `Class${index % 10}`);
     mkdirSync(folder, { recursive: true });
     const data = Array.from({ length: 13 }, (_, band) => {
       const values = new Int16Array(64 * 64);
-      for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = 500 + band * 150 + Math.floor(random() * 2500);
+      for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = 500 + band * 150 + random.integer(0, 2499);
       return values;
     });
     await writeTiff(join(folder, `tile_${String(index).padStart(6, '0')}.tif`), { width: 64, height: 64, data }, { sampleType: 'int16' });

@@ -15,11 +15,12 @@
  * of by sorted position, and a patch with a missing band or labels file is an error
  * naming it at listing time instead of a crash half-way through.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, UserError } from '../harness/messages.ts';
 import { BIGEARTHNET_19_CLASSES, labels19 } from './bigearthnet-labels.ts';
 import { readGeoTiff } from './geotiff.ts';
+import { isDirectory } from './image-folder.ts';
 import type { DatasetModule, ReadOptions } from './module.ts';
 import { gdalBilinearToInt32 } from './resample.ts';
 import { L2A_BANDS, canonicalBandName } from './sentinel2.ts';
@@ -38,14 +39,6 @@ const BATCH = 128;
 export function bandOfFile(file: string): string | undefined {
   const match = /_([^_/\\]+)\.tiff?$/i.exec(file);
   return match === null ? undefined : canonicalBandName(match[1]);
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Patch names from the split csv: first column, blank lines ignored, with their line numbers. */

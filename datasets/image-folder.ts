@@ -47,7 +47,7 @@ export function sortCodePoints(names: Iterable<string>): string[] {
   return [...names].sort(compareCodePoints);
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+export async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory(); // follows symlinks, like os.scandir's is_dir()
   } catch {
