@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCode, UserError } from '../harness/messages.ts';
+import { projectRoot } from './export/python-env.mjs';
 import { findModel, type ModelEntry } from './registry.ts';
 import { BUNDLE_SCHEMA, type BundleManifest, type ImageSpec, type TextSpec, type WeightsSource } from './types.ts';
 
@@ -280,7 +281,9 @@ export async function resolveBundle(options: ResolveBundleOptions): Promise<stri
   const progress = options.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (existsSync(join(directory, MANIFEST_FILE))) {
     const manifest = loadManifest(directory);
-    if (options.checkpoint && manifest.source.checkpoint !== resolve(options.checkpoint)) {
+    // The exporter records checkpoints inside the project relative to its root.
+    const recorded = manifest.source.checkpoint === undefined ? undefined : resolve(projectRoot, manifest.source.checkpoint);
+    if (options.checkpoint && recorded !== resolve(options.checkpoint)) {
       progress(`note: using the existing bundle ${directory}; to rebuild it from ${options.checkpoint} run: npm run export -- --model ${entry.name} --checkpoint ${options.checkpoint}`);
     }
     return directory;

@@ -49,11 +49,11 @@ export interface ModelEntry {
 /** The 10 Sentinel-2 bands Llama3-MS-CLIP reads, in its input order. */
 export const MS_CLIP_BANDS = ['B02', 'B03', 'B04', 'B05', 'B06', 'B07', 'B08', 'B8A', 'B11', 'B12'] as const;
 /** The reference's `pretrained_data_stats['ms']` (msclip/inference/utils.py). */
-const MS_CLIP_MEAN = [925.161, 1183.128, 1338.041, 1667.254, 2233.633, 2460.96, 2555.569, 2619.542, 2406.497, 1841.645];
-const MS_CLIP_STD = [1205.586, 1223.713, 1399.638, 1403.298, 1378.513, 1434.924, 1491.141, 1454.089, 1473.248, 1365.08];
+export const MS_CLIP_MEAN = [925.161, 1183.128, 1338.041, 1667.254, 2233.633, 2460.96, 2555.569, 2619.542, 2406.497, 1841.645];
+export const MS_CLIP_STD = [1205.586, 1223.713, 1399.638, 1403.298, 1378.513, 1434.924, 1491.141, 1454.089, 1473.248, 1365.08];
 /** open_clip's OPENAI_DATASET_MEAN/STD: its default for every model but ViT-L-14 laion2b. */
-const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
-const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
+export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
+export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 /** open_clip's INCEPTION_MEAN/STD, set by the laion2b_s32b_b82k ViT-L-14 pretrained config. */
 const INCEPTION_MEAN = [0.5, 0.5, 0.5];
 const INCEPTION_STD = [0.5, 0.5, 0.5];
@@ -79,6 +79,11 @@ function openClipBaseline(architecture: string, pretrained: string, repo: string
   };
 }
 
+/** An RS fine-tune of open_clip ViT-B-32, loaded as the reference loads any RS checkpoint (below). */
+function remoteSensingCheckpoint(name: string, aliases: string[], weights: WeightsReference): ModelEntry {
+  return { name, aliases, label: name, family: 'openclip', architecture: 'ViT-B-32', checkpointFormat: 'open_clip', image: rgbImage(), text: { ...CLIP_TEXT }, weights };
+}
+
 /**
  * The models of the paper's figure and the reference CLI. RemoteCLIP, GeoRSCLIP and
  * SkyCLIP are loaded as the reference loads any RS checkpoint:
@@ -99,45 +104,15 @@ const BUILT_IN: ModelEntry[] = [
   openClipBaseline('ViT-B-16', 'laion2b_s34b_b88k', 'laion/CLIP-ViT-B-16-laion2B-s34B-b88K', 'OpenCLIP ViT-B/16'),
   openClipBaseline('ViT-L-14', 'laion2b_s32b_b82k', 'laion/CLIP-ViT-L-14-laion2B-s32B-b82K', 'OpenCLIP ViT-L/14', rgbImage(INCEPTION_MEAN, INCEPTION_STD)),
   openClipBaseline('ViT-B-32', 'laion2b_s34b_b79k', 'laion/CLIP-ViT-B-32-laion2B-s34B-b79K', 'OpenCLIP ViT-B/32'),
-  {
-    name: 'RemoteCLIP',
-    aliases: ['RemoteCLIP-ViT-B-32'],
-    label: 'RemoteCLIP',
-    family: 'openclip',
-    architecture: 'ViT-B-32',
-    checkpointFormat: 'open_clip',
-    image: rgbImage(),
-    text: { ...CLIP_TEXT },
-    weights: { kind: 'huggingface', repo: 'chendelong/RemoteCLIP', file: 'RemoteCLIP-ViT-B-32.pt' },
-  },
-  {
-    name: 'GeoRSCLIP',
-    aliases: ['GeoRSCLIP-ViT-B-32', 'RS5M-ViT-B-32'],
-    label: 'GeoRSCLIP',
-    family: 'openclip',
-    architecture: 'ViT-B-32',
-    checkpointFormat: 'open_clip',
-    image: rgbImage(),
-    text: { ...CLIP_TEXT },
-    weights: { kind: 'huggingface', repo: 'Zilun/GeoRSCLIP', file: 'ckpt/RS5M_ViT-B-32.pt' },
-  },
-  {
-    // SkyScript publishes its checkpoints as zips on S3, not on the hub; the zip holds an
-    // open_clip training checkpoint ({'state_dict': {'module.…'}}), which open_clip loads.
-    name: 'SkyCLIP',
-    aliases: ['SkyCLIP-ViT-B-32', 'SkyCLIP50'],
-    label: 'SkyCLIP',
-    family: 'openclip',
-    architecture: 'ViT-B-32',
-    checkpointFormat: 'open_clip',
-    image: rgbImage(),
-    text: { ...CLIP_TEXT },
-    weights: {
-      kind: 'url',
-      url: 'https://opendatasharing.s3.us-west-2.amazonaws.com/SkyScript/ckpt/SkyCLIP_ViT_B32_top50pct.zip',
-      member: 'SkyCLIP_ViT_B32_top50pct/epoch_20.pt',
-    },
-  },
+  remoteSensingCheckpoint('RemoteCLIP', ['RemoteCLIP-ViT-B-32'], { kind: 'huggingface', repo: 'chendelong/RemoteCLIP', file: 'RemoteCLIP-ViT-B-32.pt' }),
+  remoteSensingCheckpoint('GeoRSCLIP', ['GeoRSCLIP-ViT-B-32', 'RS5M-ViT-B-32'], { kind: 'huggingface', repo: 'Zilun/GeoRSCLIP', file: 'ckpt/RS5M_ViT-B-32.pt' }),
+  // SkyScript publishes its checkpoints as zips on S3, not on the hub; the zip holds an
+  // open_clip training checkpoint ({'state_dict': {'module.…'}}), which open_clip loads.
+  remoteSensingCheckpoint('SkyCLIP', ['SkyCLIP-ViT-B-32', 'SkyCLIP50'], {
+    kind: 'url',
+    url: 'https://opendatasharing.s3.us-west-2.amazonaws.com/SkyScript/ckpt/SkyCLIP_ViT_B32_top50pct.zip',
+    member: 'SkyCLIP_ViT_B32_top50pct/epoch_20.pt',
+  }),
   {
     name: 'Llama3-RGB-CLIP-Base',
     aliases: ['Llama3-RGB-CLIP'],
@@ -197,11 +172,6 @@ export function findModel(name: string): ModelEntry {
   const entry = lookupModel(name);
   if (!entry) throw unknownNameError('model', name, modelNames());
   return entry;
-}
-
-/** Whether exporting `entry` without --checkpoint can work (its weights are public or made locally). */
-export function hasPublicWeights(entry: ModelEntry): boolean {
-  return entry.weights.kind !== 'unpublished';
 }
 
 /** Alias of findModel, the name the harness's commands use. */
