@@ -114,9 +114,19 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   renameSync(writeTemporary(path, content), path);
 }
 
-/** NumPy .npy v1.0, little-endian, C order. */
-export function encodeNpy(data: Float32Array | Int32Array | Uint8Array | Float64Array, shape: readonly number[]): Uint8Array {
-  const descr = data instanceof Float32Array ? '<f4' : data instanceof Float64Array ? '<f8' : data instanceof Int32Array ? '<i4' : '|u1';
+function defaultDescr(data: Float32Array | Int32Array | Uint8Array | Uint16Array | Float64Array): string {
+  if (data instanceof Float32Array) return '<f4';
+  if (data instanceof Float64Array) return '<f8';
+  if (data instanceof Int32Array) return '<i4';
+  if (data instanceof Uint16Array) return '<u2';
+  return '|u1';
+}
+
+/**
+ * NumPy .npy v1.0, little-endian, C order. `descr` overrides the dtype the array type
+ * implies (e.g. '<f2' for float16 bits held in a Uint16Array).
+ */
+export function encodeNpy(data: Float32Array | Int32Array | Uint8Array | Uint16Array | Float64Array, shape: readonly number[], descr = defaultDescr(data)): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + header.length + 1;

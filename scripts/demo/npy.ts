@@ -2,6 +2,7 @@
  * NumPy .npy (format 1.0, little-endian) encoding of float32 data as float16, for
  * handing preprocessed training tensors to the Python trainer at half the size.
  */
+import { encodeNpy } from '../../harness/records.ts';
 
 const float32 = new Float32Array(1);
 const bits32 = new Uint32Array(float32.buffer);
@@ -32,15 +33,7 @@ export function toFloat16Bits(value: number): number {
 }
 
 export function encodeFloat16Npy(data: Float32Array, shape: readonly number[]): Uint8Array {
-  let header = `{'descr': '<f2', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  // Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
-  const unpadded = 10 + header.length + 1;
-  header = header + ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const bytes = new Uint8Array(10 + header.length + data.length * 2);
-  bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(bytes.buffer).setUint16(8, header.length, true);
-  bytes.set(Buffer.from(header, 'latin1'), 10);
-  const values = new DataView(bytes.buffer, 10 + header.length);
-  for (let index = 0; index < data.length; index++) values.setUint16(index * 2, toFloat16Bits(data[index]), true);
-  return bytes;
+  const bits = new Uint16Array(data.length);
+  for (let index = 0; index < data.length; index++) bits[index] = toFloat16Bits(data[index]);
+  return encodeNpy(bits, shape, '<f2');
 }
