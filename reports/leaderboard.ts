@@ -20,6 +20,9 @@ import { RADAR_EPSILON, smoothedMinMax } from './scaling.ts';
 export const TASKS = ['classification', 'retrieval'] as const;
 export type AxisTask = (typeof TASKS)[number];
 
+/** How pages and charts name each task. */
+export const TASK_TITLES: Record<AxisTask, string> = { classification: 'Classification', retrieval: 'Retrieval' };
+
 /** The radar's metric for each (record task, axis task), per RECORDS.md. */
 export const AXIS_METRICS: Record<ResultRecord['task'], Record<AxisTask, string>> = {
   'single-label': { classification: 'acc1', retrieval: 'mAP' },

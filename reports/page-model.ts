@@ -3,7 +3,7 @@
  * value here is data and is printed with {{ }} (escaped); the only markup handed to
  * the templates is chart SVG from Vega and the page's own CSS and script (see site.ts).
  */
-import { type Axis, type Benchmark, type Cell, type Entry, type Headline, type Leaderboard, metricDescription, metricValue, percent, points } from './leaderboard.ts';
+import { type Axis, type Benchmark, type Cell, type Entry, type Headline, type Leaderboard, metricDescription, metricValue, percent, points, TASK_TITLES } from './leaderboard.ts';
 import { smoothedFloor } from './scaling.ts';
 
 export interface TableCell {
@@ -48,8 +48,6 @@ export interface ProvenanceRow {
   runId: string;
   path: string;
 }
-
-const TASK_TITLES = { classification: 'Classification', retrieval: 'Retrieval' } as const;
 
 function cellFor(cell: Cell | undefined, value: number | null, best: boolean): TableCell {
   return {

@@ -8,7 +8,7 @@
  * numbers; Vega only places marks. Scores are printed as percentages with one decimal.
  */
 import type { Spec } from 'vega';
-import { type Axis, type Leaderboard, percent } from '../leaderboard.ts';
+import { type Axis, type Leaderboard, percent, TASK_TITLES } from '../leaderboard.ts';
 import { smoothedFloor } from '../scaling.ts';
 import { CHART_FONT, entryColours } from './palette.ts';
 
@@ -20,8 +20,6 @@ const TITLE_LINE_HEIGHT = 17;
 const MARGIN_X = 140;
 const MARGIN_Y = 60;
 const RINGS = [0.2, 0.4, 0.6, 0.8, 1];
-
-const TASK_TITLES = { classification: 'Classification', retrieval: 'Retrieval' } as const;
 
 export interface RadarAxisDatum {
   index: number;

@@ -53,6 +53,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "adapters" / "export"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from inference import TorchModel, class_vectors, load_templates  # noqa: E402
 from reference_datasets import MODEL_BANDS, GdalReader, build_dataset  # noqa: E402
 from reference_metrics import metrics_of  # noqa: E402
 
@@ -61,40 +62,6 @@ DATASETS = ["EuroSAT_MS", "METERML_MS", "BigEarthNet_MS"]
 
 def log(line):
     print(line, file=sys.stderr, flush=True)
-
-
-def load_templates(name):
-    path = PROJECT / "templates" / f"{name}.json" if name in ("msclip", "clip", "rs5m") else Path(name)
-    data = json.loads(path.read_text())
-    return data["templates"] if isinstance(data, dict) else data
-
-
-class ReferenceModel:
-    """The CLIP model inside the official checkpoint; inference_* as the reference's module (normalised)."""
-
-    def __init__(self, checkpoint, architecture="ViT-B-16"):
-        from msclip_model import CLIPDualEncoderModel, load_training_module, unwrap_state_dict
-
-        shell = CLIPDualEncoderModel(architecture, channels=len(MODEL_BANDS))
-        load_training_module(shell, unwrap_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=True)))
-        self.clip = shell.clip.eval()
-
-    def inference_vision(self, images):
-        return F.normalize(self.clip.encode_image(images), dim=-1)
-
-    def inference_text(self, tokens):
-        return F.normalize(self.clip.encode_text(tokens), dim=-1)
-
-
-def zero_shot_classifier(model, tokenizer, classnames, templates):
-    """[embedding, classes]: per class the mean of its normalised template embeddings, renormalised."""
-    columns = []
-    with torch.no_grad():
-        for classname in classnames:
-            embeddings = F.normalize(model.inference_text(tokenizer([template.format(c=classname) for template in templates])), dim=-1)
-            column = embeddings.mean(dim=0)
-            columns.append(column / column.norm())
-    return torch.stack(columns, dim=1)
 
 
 def run_classification(model, classifier, loader):
@@ -113,7 +80,7 @@ def evaluate_dataset(name, model, tokenizer, templates, arguments, gdal_reader):
     started = time.perf_counter()
     dataset, classes, ids, multi = build_dataset(name, arguments.dataset_dir, gdal_reader)
     loader = torch.utils.data.DataLoader(dataset, batch_size=arguments.batch_size, num_workers=arguments.workers)
-    classifier = zero_shot_classifier(model, tokenizer, classes, templates)
+    classifier = class_vectors(model, tokenizer, classes, templates)
     classifier_seconds = time.perf_counter() - started
     logits, targets, model_seconds = run_classification(model, classifier, loader)
     result = metrics_of(logits, targets, classes, multi)
@@ -194,9 +161,9 @@ def main(argv):
     unknown = [name for name in names if name not in DATASETS]
     if unknown:
         raise SystemExit(f"unknown dataset(s) {', '.join(unknown)}: choose from {', '.join(DATASETS)}")
-    templates = load_templates(arguments.templates)
+    _, templates = load_templates(arguments.templates)
     loading = time.perf_counter()
-    model = ReferenceModel(arguments.checkpoint)
+    model = TorchModel(arguments.checkpoint, "ViT-B-16", len(MODEL_BANDS))
     tokenizer = open_clip.get_tokenizer("ViT-B-16")
     model_load_seconds = time.perf_counter() - loading
     log(f"model loaded in {model_load_seconds:.1f} s (torch {torch.__version__}, {torch.get_num_threads()} threads)")

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { listFlag } from '../../harness/cli.ts';
 import { buildReport } from '../../reports/build.ts';
 import { writeSampleResults } from '../../reports/sample.ts';
 import { Chromium } from './chromium.ts';
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 });
 
 const scratch = mkdtempSync(join(tmpdir(), 'msclip-screenshot-'));
-let results = (values.results ?? []).flatMap((value) => value.split(',')).filter(Boolean);
+let results = listFlag(values.results);
 if (results.length === 0) {
   writeSampleResults(join(scratch, 'results'));
   results = [join(scratch, 'results')];
