@@ -18,7 +18,7 @@ interface Job {
   spec: PreprocessSpec;
 }
 
-type Reply = { id: number; pixels: Float32Array } | { id: number; userError: { message: string; file?: string } } | { id: number; fatal: string };
+type Reply = { id: number; pixels: Float32Array } | { id: number; userError: { code: ErrorCode; message: string; file?: string } } | { id: number; fatal: string };
 
 /** [files.length, bands, size, size] normalised pixels. */
 export async function prepareBatch(files: readonly string[], spec: PreprocessSpec): Promise<Float32Array> {
@@ -34,7 +34,7 @@ if (!isMainThread && parentPort) {
     prepareBatch(job.files, job.spec).then(
       (pixels) => port.postMessage({ id: job.id, pixels } satisfies Reply, [pixels.buffer as ArrayBuffer]),
       (error: unknown) => port.postMessage(isUserError(error)
-        ? { id: job.id, userError: { message: error.message, file: error.file } }
+        ? { id: job.id, userError: { code: error.code, message: error.message, file: error.file } }
         : { id: job.id, fatal: String((error as Error)?.stack ?? error) } satisfies Reply),
     );
   });
@@ -83,7 +83,7 @@ export class BatchPreparer {
     this.pending.delete(reply.id);
     this.idle.push(worker);
     if ('pixels' in reply) entry.resolve(reply.pixels);
-    else if ('userError' in reply) entry.reject(new UserError(ErrorCode.imageInvalid, reply.userError.message, reply.userError.file));
+    else if ('userError' in reply) entry.reject(new UserError(reply.userError.code, reply.userError.message, reply.userError.file));
     else entry.reject(new Error(`image preprocessing worker failed: ${reply.fatal}`));
     this.dispatch();
   }
