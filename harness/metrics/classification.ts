@@ -18,6 +18,9 @@
  *    F1 of the argmax predictions (sklearn `classification_report` /
  *    `precision_recall_fscore_support`).
  *
+ * Means over classes are numpy's (`np.mean`, pairwise summation), as the reference
+ * takes them, so they match to the last bit.
+ *
  * Ties: argmax takes the lowest index among equal logits (as `torch.max`/`argmax`
  * document); top-k ranks equal logits lower index first (`torch.topk` leaves this
  * unspecified).
@@ -28,6 +31,7 @@
  * `classification_report` refuses to run when a class is neither a target nor a
  * prediction; we report 0 for those classes instead.
  */
+import { numpyMean } from './reductions.ts';
 import { perClassAveragePrecision, RETRIEVAL_TOP_K, topKIndices } from './retrieval.ts';
 
 export interface PerClass {
@@ -71,13 +75,6 @@ export function precisionRecallF1(counts: ClassCounts): { precision: number; rec
     recall: ratio(counts.truePositives, counts.actual),
     f1: ratio(2 * counts.truePositives, counts.actual + counts.predicted),
   };
-}
-
-/** Plain float64 mean, for averages over classes (the reference's `np.mean`). */
-export function mean(values: readonly number[]): number {
-  let sum = 0;
-  for (const value of values) sum += value;
-  return sum / values.length;
 }
 
 /** Throws unless `logits` is an [n, k] matrix (n, k >= 1) without NaN. */
@@ -151,9 +148,9 @@ export function singleLabelMetrics(logits: Float32Array, n: number, k: number, t
     metrics: {
       acc1: topKAccuracy(logits, n, k, targets, 1),
       acc5: k >= 5 ? topKAccuracy(logits, n, k, targets, 5) : null,
-      mean_per_class_recall: mean(recallsOfPresentClasses),
-      mAP: mean(perClass.map((entry) => entry.ap)),
-      mAP_tm19: mean(perClass.map((entry) => entry.ap_tm19)),
+      mean_per_class_recall: numpyMean(recallsOfPresentClasses),
+      mAP: numpyMean(perClass.map((entry) => entry.ap)),
+      mAP_tm19: numpyMean(perClass.map((entry) => entry.ap_tm19)),
     },
     perClass,
   };

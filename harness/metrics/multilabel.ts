@@ -5,9 +5,10 @@
  *
  * 1. Prediction: class c is predicted for an image when its logit is strictly greater
  *    than the mean of that image's other k - 1 logits (`multilabel_accuracy()` and
- *    `classwise_f1_scores()`). The reference takes that mean in float32; we take it in
- *    float64, which can only differ when a logit is within float32 rounding of the
- *    mean.
+ *    `classwise_f1_scores()`). That mean is taken as the reference's torch code takes it:
+ *    a float32 sum in torch's order (`torchSumFloat32`) divided by k - 1 in float32,
+ *    so a logit within float32 rounding of the mean is decided as the reference
+ *    decides it.
  * 2. Per class: `accuracy` = share of images where the binary prediction equals the
  *    target (true negatives count), `Average_class_accuracy` = mean over classes.
  * 3. Per class precision, recall, F1 of that binary prediction (sklearn
@@ -20,25 +21,29 @@
  * against names the datasets do not have); this is what the path computes when reached.
  */
 import {
-  checkLogits, type ClassCounts, mean, type MetricResult, type PerClass, precisionRecallF1,
+  checkLogits, type ClassCounts, type MetricResult, type PerClass, precisionRecallF1,
 } from './classification.ts';
+import { numpyMean, torchSumFloat32 } from './reductions.ts';
 import { perClassAveragePrecision, RETRIEVAL_TOP_K } from './retrieval.ts';
 
 /**
  * Binary predictions [n, k]: 1 where a logit exceeds the mean of the other logits of
- * its row. The mean is summed directly over the other classes, not as (total - own),
- * so no cancellation creeps into near-ties.
+ * its row, that mean in float32 as torch computes it for the reference
+ * (`scores[mask].reshape(n, -1).mean(dim=1)`: the k - 1 other logits of a row, in
+ * order, summed by torch's float32 reduction, divided by k - 1).
  */
 export function multiLabelPredictions(logits: Float32Array, n: number, k: number): Uint8Array {
   checkLogits(logits, n, k, 'multiLabelPredictions');
   if (k < 2) throw new RangeError(`multiLabelPredictions: needs at least 2 classes, got ${k}`);
   const predictions = new Uint8Array(n * k);
+  const others = new Float32Array(k - 1);
   for (let image = 0; image < n; image++) {
     const offset = image * k;
     for (let classIndex = 0; classIndex < k; classIndex++) {
-      let othersSum = 0;
-      for (let other = 0; other < k; other++) if (other !== classIndex) othersSum += logits[offset + other];
-      predictions[offset + classIndex] = logits[offset + classIndex] > othersSum / (k - 1) ? 1 : 0;
+      others.set(logits.subarray(offset, offset + classIndex), 0);
+      others.set(logits.subarray(offset + classIndex + 1, offset + k), classIndex);
+      const othersMean = Math.fround(torchSumFloat32(others) / (k - 1));
+      predictions[offset + classIndex] = logits[offset + classIndex] > othersMean ? 1 : 0;
     }
   }
   return predictions;
@@ -76,9 +81,9 @@ export function multiLabelMetrics(logits: Float32Array, n: number, k: number, ta
 
   return {
     metrics: {
-      Average_class_accuracy: mean(perClass.map((entry) => entry.accuracy)),
-      Ave_mAP: mean(perClass.map((entry) => entry.ap)),
-      Ave_mAP_tm19: mean(perClass.map((entry) => entry.ap_tm19)),
+      Average_class_accuracy: numpyMean(perClass.map((entry) => entry.accuracy)),
+      Ave_mAP: numpyMean(perClass.map((entry) => entry.ap)),
+      Ave_mAP_tm19: numpyMean(perClass.map((entry) => entry.ap_tm19)),
     },
     perClass,
   };

@@ -17,12 +17,16 @@
  * - torchmetrics >= 1.7.4 first does `target = where(preds > 0, target, 0)`: an item
  *   scored <= 0 never counts as relevant (`ignoreNonPositive`).
  *
- * torchmetrics computes in float32; we compute in float64 (the exact formula), so the
- * two agree to float32 rounding (~1e-7).
+ * Arithmetic as torchmetrics': each (hits so far / rank) is a float32 division and
+ * their mean is torch's float32 mean (`torchMeanFloat32`, which follows torch's
+ * summation order), so an AP here is the very float32 the reference reports, bit for
+ * bit, given the same ranking.
  *
  * Ties: `torch.topk` leaves the order of equal scores unspecified, and AP depends on
  * it. We break ties deterministically: higher score first, then lower index first.
  */
+
+import { torchMeanFloat32 } from './reductions.ts';
 
 export type Scores = ArrayLike<number>;
 export type Relevance = ArrayLike<number | boolean>;
@@ -89,16 +93,15 @@ export function averagePrecisionOfRanking(
   relevant: Relevance,
   options: AveragePrecisionOptions = {},
 ): number {
-  let hits = 0;
-  let sum = 0;
+  const precisions: number[] = [];
   for (let rank = 1; rank <= ranking.length; rank++) {
     const item = ranking[rank - 1];
     if (!relevant[item]) continue;
     if (options.ignoreNonPositive === true && !(scores[item] > 0)) continue;
-    hits++;
-    sum += hits / rank;
+    // A float32 division: rounding the float64 quotient to float32 gives the same bits.
+    precisions.push(Math.fround((precisions.length + 1) / rank));
   }
-  return hits === 0 ? 0 : sum / hits;
+  return precisions.length === 0 ? 0 : torchMeanFloat32(precisions);
 }
 
 /**

@@ -8,18 +8,22 @@ calls sklearn's classification_report and balanced_accuracy_score).
 Every case stores two sets of numbers:
 
 - "reference": the numbers the reference harness (IBM/MS-CLIP, HEAD 9dbeb33,
-  msclip/inference/clip_benchmark/metrics/zeroshot_eval.py) reports, produced here by
-  our own torch code that follows that file's semantics and calls the same libraries it
-  calls (torchmetrics' RetrievalMAP module, sklearn's metrics, torch.topk / torch.max).
-  Its AP values are float32 (torchmetrics computes in float32), and where logits tie
-  its numbers depend on torch.topk's unspecified tie order. The paper-era AP runs the
-  installed RetrievalMAP module with its per-query function replaced by our
-  implementation of the torchmetrics <= 1.7.3 behaviour; the other AP runs the
-  installed RetrievalMAP (>= 1.7.4 semantics) as it is.
-- "expected": the same definitions in float64 numpy with the project's deterministic
-  tie-break (higher score first, then lower index). The TypeScript must match these to
-  1e-9. On cases without ties the script asserts expected == reference (exactly for
-  counts-based numbers, to 2e-6 for AP), so "expected" is tied to the reference.
+  msclip/inference/clip_benchmark/metrics/zeroshot_eval.py) reports, produced by
+  scripts/parity/reference_metrics.py's torch code, which follows that file's
+  semantics and calls the same libraries it calls (torchmetrics' RetrievalMAP module,
+  sklearn's metrics, torch.topk / torch.max, np.mean). AP values are float32, as
+  torchmetrics computes them; where logits tie they depend on torch.topk's
+  unspecified tie order.
+- "expected": the same computation with the project's deterministic tie-break (higher
+  score first, then lower index): the same torch float32 arithmetic on the ranking,
+  the same float32 mean of the other logits for multi-label, the same np.mean. On
+  cases without ties the script asserts expected == reference exactly (every number,
+  to the last bit), so "expected" is the reference's output; the TypeScript must
+  match it to 1e-9 (it matches bit for bit).
+
+"sums" checks harness/metrics/reductions.ts alone: torch's float32 sum and mean of
+inputs both sides generate from integers (lengths 1 to 16.8 million, so every level of
+torch's cascade is used), and np.mean of float64 lists.
 
 Where the reference crashes (ZeroDivisionError in per-class accuracy for a class with
 no image; classification_report's ValueError when a class is neither a target nor a
@@ -39,8 +43,9 @@ import torch
 import torchmetrics
 from sklearn.metrics import balanced_accuracy_score, classification_report
 from torch import Tensor
-from torchmetrics.functional.retrieval import retrieval_average_precision as installed_average_precision
-from torchmetrics.retrieval import RetrievalMAP
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "parity"))
+from reference_metrics import _modules, paper_era_average_precision, reference_ap  # noqa: E402
 
 # Expected noise: sklearn's zero-division and "y_pred contains classes not in y_true"
 # warnings, which the cases provoke on purpose.
@@ -51,37 +56,7 @@ OUT = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "metrics" / "g
 TOP_K = 100
 
 
-# ---------------------------------------------------------------------------
-# Paper-era average precision: torchmetrics <= 1.7.3.
-#
-# Documented behaviour of torchmetrics' retrieval_average_precision up to v1.7.3
-# (Lightning-AI/torchmetrics, src/torchmetrics/functional/retrieval/average_precision.py):
-# the documents are ranked by score with torch.topk (sorted; equal scores keep torch's
-# order), only the first top_k are retrieved (all of them when top_k is None), and the
-# AP is the mean, over the relevant documents among those retrieved, of the precision at
-# each one's rank - the denominator is the number of relevant documents retrieved, and
-# the AP is 0 when none is. v1.7.4 (PR #3160, "ignore zero and negative predictions in
-# retrieval metrics") also treats every document scored <= 0 as not relevant; 1.8.x and
-# 1.9.x keep that. Only that per-query function changed: the RetrievalMAP module and
-# RetrievalMetric.compute are the same in v1.7.3 and v1.9.0, so the installed module with
-# this function as its `_metric` gives the paper-era numbers. float32, as torchmetrics.
-def paper_era_average_precision(scores: Tensor, relevant: Tensor, top_k: Optional[int] = None) -> Tensor:
-    scores = scores.float().flatten()
-    relevant = relevant.flatten()
-    depth = min(top_k or scores.numel(), scores.numel())
-    hit = relevant[torch.topk(scores, depth, dim=-1, largest=True, sorted=True).indices] > 0
-    if not bool(hit.any()):
-        return torch.tensor(0.0)
-    # Precision at every rank r (relevant among the first r, over r), read at the hits.
-    precision_at_rank = torch.cumsum(hit, dim=0).to(torch.float32) / torch.arange(1, depth + 1, dtype=torch.float32)
-    return precision_at_rank[hit].mean()
-
-
-class PaperEraRetrievalMAP(RetrievalMAP):
-    """The installed RetrievalMAP module, scoring each query as torchmetrics <= 1.7.3 did."""
-
-    def _metric(self, preds: Tensor, target: Tensor) -> Tensor:
-        return paper_era_average_precision(preds, target, top_k=self.k)
+PAPER_ERA_MAP, TM19_MAP = _modules()
 
 
 # ---------------------------------------------------------------------------
@@ -97,12 +72,8 @@ def top_k_accuracies(logits: Tensor, target: Tensor, ks) -> list:
 def retrieval_ap_per_class(scores: Tensor, relevance: Tensor, metric_class) -> list:
     """map_per_class() / map_per_class_ml(): every class column is one query over all
     images (a single query group), scored by a fresh metric_class(top_k=100)."""
-    group = torch.zeros(scores.shape[0], dtype=torch.long)
-    values = []
-    for column in range(scores.shape[1]):
-        metric = metric_class(top_k=TOP_K)
-        values.append(metric(preds=scores[:, column], target=relevance[:, column], indexes=group).item())
-    return values
+    return [reference_ap(scores[:, column].numpy(), relevance[:, column].numpy(), metric_class, TOP_K)
+            for column in range(scores.shape[1])]
 
 
 def tallied_class_accuracy(logits: Tensor, target: Tensor) -> Optional[list]:
@@ -122,12 +93,15 @@ def tallied_class_accuracy(logits: Tensor, target: Tensor) -> Optional[list]:
 def above_mean_of_others(scores: Tensor) -> Tensor:
     """The multi-label decision of multilabel_accuracy() and classwise_f1_scores()
     (other_features=False): class c is predicted for an image when its score is strictly
-    above the float32 mean of that image's other scores. int32 0/1, [images, classes]."""
-    decided = []
+    above the float32 mean of that image's other scores, selected with a mask and
+    reshaped as the reference does. int32 0/1, [images, classes]."""
+    decided = torch.zeros_like(scores, dtype=torch.int)
     for c in range(scores.shape[1]):
-        others = torch.cat((scores[:, :c], scores[:, c + 1:]), dim=1)
-        decided.append(scores[:, c] > others.mean(dim=1))
-    return torch.stack(decided, dim=1).to(torch.int32)
+        keep = torch.ones_like(scores, dtype=torch.bool)
+        keep[:, c] = False
+        others = scores[keep].reshape(scores.shape[0], -1).mean(dim=1, keepdim=True)
+        decided[:, c] = (scores[:, c] > others.squeeze()).int()
+    return decided
 
 
 def per_column_accuracy(predictions: Tensor, truth: Tensor) -> list:
@@ -143,8 +117,8 @@ def reference_single(logits_np, targets_np):
     k = logits.shape[1]
     classes = [f"class {c}" for c in range(k)]
     relevance = target.unsqueeze(1) == torch.arange(k).unsqueeze(0)
-    ap = retrieval_ap_per_class(logits, relevance, PaperEraRetrievalMAP)
-    ap_tm19 = retrieval_ap_per_class(logits, relevance, RetrievalMAP)
+    ap = retrieval_ap_per_class(logits, relevance, PAPER_ERA_MAP)
+    ap_tm19 = retrieval_ap_per_class(logits, relevance, TM19_MAP)
     pred = logits.argmax(dim=1)
     if k >= 5:
         acc1, acc5 = top_k_accuracies(logits, target, (1, 5))
@@ -179,8 +153,8 @@ def reference_multi(logits_np, targets_np):
     classes = [f"class {c}" for c in range(k)]
     predicted_labels = above_mean_of_others(logits)
     accuracies = per_column_accuracy(predicted_labels, target)
-    ap = retrieval_ap_per_class(logits, target, PaperEraRetrievalMAP)
-    ap_tm19 = retrieval_ap_per_class(logits, target, RetrievalMAP)
+    ap = retrieval_ap_per_class(logits, target, PAPER_ERA_MAP)
+    ap_tm19 = retrieval_ap_per_class(logits, target, TM19_MAP)
     report = classification_report(target, predicted_labels, digits=4, target_names=classes, output_dict=True)
     per_class = [
         {
@@ -200,7 +174,7 @@ def reference_multi(logits_np, targets_np):
 
 
 # ---------------------------------------------------------------------------
-# Expected: the same definitions in float64 with ties broken lower index first.
+# Expected: the reference's arithmetic with ties broken lower index first.
 def ranking(scores, k):
     """Top-k indices: higher score first, ties lower index first (stable sort of -score)."""
     order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
@@ -208,18 +182,18 @@ def ranking(scores, k):
 
 
 def ap_at_k(scores, relevant, k, ignore_non_positive=False):
-    """Average precision of one query over its top k, in float64: the <= 1.7.3 behaviour
-    described above, or with ignore_non_positive the >= 1.7.4 one (scores <= 0 count as
-    not relevant)."""
-    scores = np.asarray(scores, dtype=np.float64)
+    """AP of one query over its top k as torchmetrics computes it (float32 division per
+    hit, torch's float32 mean), on our ranking: the <= 1.7.3 behaviour, or with
+    ignore_non_positive the >= 1.7.4 one (scores <= 0 count as not relevant)."""
+    scores = np.asarray(scores, dtype=np.float32)
     relevant = np.asarray(relevant) > 0
     if ignore_non_positive:
         relevant = relevant & (scores > 0)
-    hit = relevant[ranking(scores, k)]
-    if not hit.any():
+    hit = torch.from_numpy(relevant[ranking(scores, k)])
+    if not bool(hit.any()):
         return 0.0
-    precision_at_rank = np.cumsum(hit) / np.arange(1, len(hit) + 1)
-    return float(precision_at_rank[hit].mean())
+    ranks = torch.arange(1, len(hit) + 1, dtype=torch.float32)[hit]
+    return torch.div(torch.arange(len(ranks), dtype=torch.float32) + 1, ranks).mean().item()
 
 
 def prf(y_true_binary, y_pred_binary):
@@ -256,6 +230,7 @@ def expected_single(logits_np, targets_np):
 
 
 def multilabel_predictions64(logits_np):
+    """The decision with a float64 mean (only to count where float32 decides otherwise)."""
     logits = logits_np.astype(np.float64)
     n, k = logits.shape
     predictions = np.zeros((n, k), dtype=np.uint8)
@@ -267,7 +242,7 @@ def multilabel_predictions64(logits_np):
 
 def expected_multi(logits_np, targets_np):
     n, k = logits_np.shape
-    predictions = multilabel_predictions64(logits_np)
+    predictions = above_mean_of_others(torch.from_numpy(logits_np)).numpy().astype(np.uint8)
     per_class = []
     for c in range(k):
         entry = {"accuracy": float(np.mean(predictions[:, c] == targets_np[:, c])),
@@ -298,28 +273,19 @@ def has_ties(logits_np):
 TIE_SENSITIVE = ("acc1", "acc5", "mAP", "mAP_tm19", "Ave_mAP", "Ave_mAP_tm19", "ap", "ap_tm19")
 
 
-def compare(expected, reference, where, ties, ap_tolerance=2e-6):
-    """Assert reference == expected: exact for counts-based numbers, float32 slack for AP.
-    With ties, only the numbers that do not depend on torch's tie order are compared."""
+def compare(expected, reference, where, ties):
+    """Assert reference == expected, every number to the last bit. With ties, only the
+    numbers that do not depend on torch's tie order are compared."""
     def check(key, a, b):
         if b is None or (ties and key.split(" ")[-1] in TIE_SENSITIVE):
             return
-        tolerance = ap_tolerance if "ap" in key.lower() else 1e-15
-        if a is None or abs(a - b) > tolerance:
-            raise AssertionError(f"{where}: {key}: expected {a}, reference {b}")
+        if a is None or a != b:
+            raise AssertionError(f"{where}: {key}: expected {a!r}, reference {b!r}")
     for key, value in reference["metrics"].items():
         check(key, expected["metrics"][key], value)
     for c, (e, r) in enumerate(zip(expected["perClass"], reference["perClass"])):
         for key in r:
             check(f"class {c} {key}", e[key], r[key])
-
-
-def compare_ap_only(expected, reference, where, ties):
-    pick = lambda result: {
-        "metrics": {key: value for key, value in result["metrics"].items() if "mAP" in key},
-        "perClass": [{"ap": e["ap"], "ap_tm19": e["ap_tm19"]} for e in result["perClass"]],
-    }
-    compare(pick(expected), pick(reference), where, ties)
 
 
 def tie_order_agrees(expected, reference):
@@ -410,6 +376,16 @@ def multi_cases(rng):
     targets[:, 0] = 1  # a class every image has
     logits = f32(rng.normal(-1, 1, (n, k)) + targets)
     cases.append(("ml_small_n90_k4", logits, targets))
+    n, k = 190, 19
+    targets = (rng.random((n, k)) < 0.2).astype(np.uint8)
+    logits = f32(rng.normal(20, 3, (n, k)))
+    for row in range(n):
+        # Logit c of this row on (or one float32 step above) torch's float32 mean of the
+        # other 18: decided by the last bit of that mean, so by torch's summation order.
+        c = row % k
+        mean32 = np.float32(torch.from_numpy(np.delete(logits[row], c)).mean().item())
+        logits[row, c] = mean32 if row % 2 == 0 else np.nextafter(mean32, np.float32(np.inf))
+    cases.append(("ml_on_the_float32_mean_n190_k19", logits, targets))
     return cases
 
 
@@ -425,7 +401,42 @@ def ap_cases(rng):
     cases.append(("all_non_positive", f32(-rng.random(20)), (rng.random(20) < 0.5).astype(np.uint8), 10))
     cases.append(("zero_scores", f32([0, 0, 1, 0, -1, 2]), np.array([1, 1, 0, 1, 1, 1]), 4))
     cases.append(("ties", f32([1, 1, 1, 0.5, 0.5, 1]), np.array([0, 1, 0, 1, 1, 1]), 5))
+    # Over 512 hits: torch's summation folds its partial sums in chunks (see "sums").
+    cases.append(("many_hits_n3000_k3000", f32(rng.normal(0, 1, 3000)), (rng.random(3000) < 0.4).astype(np.uint8), 3000))
     return cases
+
+
+# Inputs both sides generate from integers: value i = float32(((i * a + b) mod m - c) / d).
+SUM_LENGTHS = list(range(1, 41)) + [63, 64, 65, 100, 127, 128, 129, 511, 512, 513, 1000, 2047, 2048, 2049,
+                                    4095, 4096, 4097, 65536, 65537, 131079, 1000003, 2 ** 24 + 100]
+SUM_FORMULAS = [(7919, 13, 10007, 0, 10007), (104729, 3, 99991, 33330, 9999.1), (31, 0, 97, 48, 0.37)]
+
+
+def generated(length, a, b, m, c, d):
+    i = np.arange(length, dtype=np.int64)
+    return (((i * a + b) % m - c) / d).astype(np.float32)
+
+
+def sum_cases(rng):
+    """torch.sum / torch.mean of generated float32 vectors, on one thread (torch
+    splits a single sum over threads from 32,768 elements; every sum the metrics take
+    is far smaller), and np.mean of float64 lists."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        float32 = []
+        for index, length in enumerate(SUM_LENGTHS):
+            formula = SUM_FORMULAS[index % len(SUM_FORMULAS)]
+            values = torch.from_numpy(generated(length, *formula))
+            float32.append({"length": length, "formula": list(formula),
+                            "sum": values.sum().item(), "mean": values.mean().item()})
+    finally:
+        torch.set_num_threads(threads)
+    float64 = []
+    for length in list(range(1, 21)) + [100, 127, 128, 129, 255, 256, 300, 1000]:
+        values = [float(x) for x in rng.random(length) * rng.choice([1e-3, 1.0, 1e3], length)]
+        float64.append({"values": values, "mean": float(np.mean(values))})
+    return {"float32": float32, "numpyMean": float64}
 
 
 def main():
@@ -435,7 +446,7 @@ def main():
         "versions": {"torch": torch.__version__, "torchmetrics": torchmetrics.__version__,
                      "numpy": np.__version__, "sklearn": sklearn.__version__},
         "topK": TOP_K,
-        "single": [], "multi": [], "averagePrecision": [],
+        "single": [], "multi": [], "averagePrecision": [], "sums": sum_cases(np.random.default_rng(20261122)),
     }
     for name, logits, targets in single_cases(rng):
         ties = has_ties(logits)
@@ -449,36 +460,31 @@ def main():
                               "expected": expected, "reference": reference})
     for name, logits, targets in multi_cases(rng):
         ties = has_ties(logits)
-        expected, predictions64 = expected_multi(logits, targets)
-        reference, predictions32 = reference_multi(logits, targets)
-        flips = int(np.sum(predictions64 != predictions32))
+        expected, predictions = expected_multi(logits, targets)
+        reference, reference_predictions = reference_multi(logits, targets)
+        if not np.array_equal(predictions, reference_predictions):
+            raise AssertionError(f"{name}: predictions differ from the reference's")
+        flips = int(np.sum(multilabel_predictions64(logits) != predictions))
         if flips:
-            print(f"note: {name}: {flips} predictions differ between the reference's float32 mean "
-                  f"and our float64 one", file=sys.stderr)
-        if flips:
-            # float32 vs float64 mean of the other logits: compare what does not depend on it.
-            compare_ap_only(expected, reference, name, ties)
-        else:
-            compare(expected, reference, name, ties)
+            print(f"note: {name}: a float64 mean of the other logits would flip {flips} predictions",
+                  file=sys.stderr)
+        compare(expected, reference, name, ties)
         agrees = tie_order_agrees(expected, reference)
         out["multi"].append({"name": name, "n": int(logits.shape[0]), "k": int(logits.shape[1]),
                              "logits": encode_f32(logits), "targets": encode_u8(targets),
                              "ties": ties, "referenceAgrees": agrees, "float32MeanFlips": flips,
-                             "expectedPredictions": encode_u8(predictions64),
+                             "expectedPredictions": encode_u8(predictions),
                              "expected": expected, "reference": reference})
     for name, scores, relevant, k in ap_cases(rng):
         top_k = k if k is not None else len(scores)
         ties = len(np.unique(scores)) < len(scores)
         expected = {"ap": ap_at_k(scores, relevant, top_k),
                     "ap_tm19": ap_at_k(scores, relevant, top_k, ignore_non_positive=True)}
-        # The functionals directly (RetrievalMetric.compute would return 0 before calling
-        # them when nothing is relevant; the functionals return 0 then too).
-        s, r = torch.from_numpy(scores), torch.from_numpy(relevant.astype(np.int64))
-        reference = {"ap": paper_era_average_precision(s, r, top_k=k).item(),
-                     "ap_tm19": installed_average_precision(s, r, top_k=k).item()}
+        reference = {"ap": reference_ap(scores, relevant, PAPER_ERA_MAP, k),
+                     "ap_tm19": reference_ap(scores, relevant, TM19_MAP, k)}
         for key in expected:
-            if not ties and abs(expected[key] - reference[key]) > 2e-6:
-                raise AssertionError(f"{name}: {key}: expected {expected[key]}, reference {reference[key]}")
+            if not ties and expected[key] != reference[key]:
+                raise AssertionError(f"{name}: {key}: expected {expected[key]!r}, reference {reference[key]!r}")
         out["averagePrecision"].append({"name": name, "scores": [float(x) for x in scores],
                                         "relevant": [int(x) for x in relevant], "k": top_k, "ties": ties,
                                         "expected": expected, "reference": reference})

@@ -7,11 +7,12 @@ Single-label (logits [n, k] float32, targets [n] int):
   None when k < 5; the reference writes NaN).
 - mean_per_class_recall: sklearn balanced_accuracy_score(target, argmax), the call the
   reference makes.
-- mAP / mAP_tm19: mean over classes of AP@100, query c ranking every image by logit c,
-  relevance target == c. mAP is the paper-era torchmetrics (<= 1.7.3) RetrievalMAP:
-  mean over the relevant items inside the top 100 of (relevant so far / rank), 0 when
-  none is retrieved; mAP_tm19 is torchmetrics >= 1.7.4, where an item scored <= 0 is
-  never relevant.
+- mAP / mAP_tm19: mean (np.mean) over classes of AP@100, query c ranking every image
+  by logit c, relevance target == c, each AP computed by torchmetrics' RetrievalMAP
+  module exactly as the reference calls it (map_per_class): mAP with the module's
+  per-query function as torchmetrics <= 1.7.3 had it (the paper's), mAP_tm19 as
+  torchmetrics >= 1.7.4 has it (an item scored <= 0 is never relevant). float32, and
+  torch.topk's order for equal scores.
 - per class: accuracy = correct argmax / images of the class (the reference's
   class_accuracies), precision / recall / F1 of the argmax (sklearn, 0 for 0/0).
 Multi-label (targets [n, k] 0/1):
@@ -20,12 +21,12 @@ Multi-label (targets [n, k] 0/1):
   per-class accuracy of that prediction, Average_class_accuracy = their mean;
   Ave_mAP / Ave_mAP_tm19 with the target column as relevance; per-class P/R/F1.
 
-Deliberate differences from running the reference code as is: AP is computed in
-float64 and ties in a ranking go to the lower image index (torch.topk leaves their
-order unspecified and torchmetrics sums in float32). `diagnostics` reports how far
-the float32 torch route is: the paper-era formula on torch float32 tensors with
-torch.topk, the installed torchmetrics RetrievalMAP for the >= 1.7.4 variant, and the
-number of multi-label predictions a float64 mean would flip.
+Deliberate differences from running the reference code as is: none in the numbers
+(its crashes aside: per-class accuracy of a class without images is 0, not a
+ZeroDivisionError). `diagnostics` says how far a float64 AP with ties broken lower
+index first would be, how many columns have tied scores (where torch.topk's order,
+not ours, decides), and for multi-label how many predictions a float64 mean of the
+other logits would flip.
 """
 import warnings
 
@@ -41,7 +42,8 @@ def ranking(scores, k):
     return np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")[:min(k, len(scores))]
 
 
-def average_precision_at_k(scores, relevant, k=TOP_K, ignore_non_positive=False):
+def average_precision_float64(scores, relevant, k=TOP_K, ignore_non_positive=False):
+    """The AP formula in float64 with ties lower index first (diagnostics only)."""
     order = ranking(scores, k)
     hit = np.asarray(relevant, dtype=bool)[order]
     if ignore_non_positive:
@@ -52,35 +54,61 @@ def average_precision_at_k(scores, relevant, k=TOP_K, ignore_non_positive=False)
     return float(np.mean(np.arange(1, ranks.size + 1, dtype=np.float64) / ranks))
 
 
-def average_precision_float32_torch(scores, relevant, k=TOP_K):
-    """The paper-era formula as torch computes it: float32, torch.topk's order."""
-    preds = torch.from_numpy(np.ascontiguousarray(scores, dtype=np.float32))
-    target = torch.from_numpy(np.asarray(relevant, dtype=np.int64))
-    hit = target[preds.topk(min(k, preds.shape[-1]), sorted=True, dim=-1)[1]]
-    if not hit.sum():
-        return 0.0
-    positions = torch.arange(1, len(hit) + 1, dtype=torch.float32)[hit > 0]
-    return (torch.arange(len(positions), dtype=torch.float32) + 1).div(positions).mean().item()
+# torchmetrics' retrieval_average_precision up to v1.7.3 (the paper's era), from its
+# documented behaviour: rank by score with torch.topk (sorted), keep the first top_k,
+# and average (hits so far / rank) over the hits among them, in float32; 0 without a
+# hit. v1.7.4 (Lightning-AI/torchmetrics#3160) first zeroes the relevance of every item
+# scored <= 0. The RetrievalMAP module around it is the same in both.
+def paper_era_average_precision(preds, target, top_k=None):
+    preds, target = preds.float().flatten(), target.flatten()
+    depth = min(top_k or preds.shape[-1], preds.shape[-1])
+    retrieved = target[preds.topk(depth, sorted=True, dim=-1)[1]]
+    if not retrieved.sum():
+        return torch.tensor(0.0)
+    ranks = torch.arange(1, len(retrieved) + 1, dtype=torch.float32)[retrieved > 0]
+    return torch.div(torch.arange(len(ranks), dtype=torch.float32) + 1, ranks).mean()
 
 
-def average_precision_torchmetrics(scores, relevant, k=TOP_K):
-    """The installed torchmetrics RetrievalMAP (>= 1.7.4 semantics here), one query."""
+def _tm19_average_precision(preds, target, top_k=None):
+    preds, target = preds.float().flatten(), target.flatten()
+    return paper_era_average_precision(preds, torch.where(preds > 0, target, torch.zeros_like(target)), top_k)
+
+
+def _modules():
+    """(paper-era RetrievalMAP, >= 1.7.4 RetrievalMAP) built on the installed module."""
+    import torchmetrics
     from torchmetrics.retrieval import RetrievalMAP
 
+    class PaperEraRetrievalMAP(RetrievalMAP):
+        def _metric(self, preds, target):
+            return paper_era_average_precision(preds, target, top_k=self.k)
+
+    class Tm19RetrievalMAP(RetrievalMAP):
+        def _metric(self, preds, target):
+            return _tm19_average_precision(preds, target, top_k=self.k)
+
+    version = tuple(int(part) for part in torchmetrics.__version__.split(".")[:3] if part.isdigit())
+    return PaperEraRetrievalMAP, (RetrievalMAP if version >= (1, 7, 4) else Tm19RetrievalMAP)
+
+
+def reference_ap(scores, relevant, module, k=TOP_K):
+    """map_per_class(): one query over all images, a fresh module(top_k=k), .item()."""
     preds = torch.from_numpy(np.ascontiguousarray(scores, dtype=np.float32))
     target = torch.from_numpy(np.asarray(relevant, dtype=bool))
-    return RetrievalMAP(top_k=k)(preds, target, indexes=torch.zeros(len(preds), dtype=torch.long)).item()
+    return module(top_k=k)(preds=preds, target=target, indexes=torch.zeros(len(preds), dtype=torch.long)).item()
 
 
 def per_class_ap(logits, relevance_of):
+    paper_era, tm19 = _modules()
     out = []
     for c in range(logits.shape[1]):
         relevant = relevance_of(c)
+        column = logits[:, c]
         out.append({
-            "ap": average_precision_at_k(logits[:, c], relevant),
-            "ap_tm19": average_precision_at_k(logits[:, c], relevant, ignore_non_positive=True),
-            "ap_float32_torch": average_precision_float32_torch(logits[:, c], relevant),
-            "ap_tm19_torchmetrics": average_precision_torchmetrics(logits[:, c], relevant),
+            "ap": reference_ap(column, relevant, paper_era),
+            "ap_tm19": reference_ap(column, relevant, tm19),
+            "ap_float64": average_precision_float64(column, relevant),
+            "tied": len(np.unique(column)) < len(column),
         })
     return out
 
@@ -92,15 +120,10 @@ def prf(targets, predictions, labels=None):
     return precision, recall, f1
 
 
-def _diagnostics(aps, primary_key, tm19_key, metrics):
-    float32 = float(np.mean([entry["ap_float32_torch"] for entry in aps]))
-    tm19 = float(np.mean([entry["ap_tm19_torchmetrics"] for entry in aps]))
+def _diagnostics(aps):
     return {
-        f"{primary_key}_float32_torch": float32,
-        f"{tm19_key}_torchmetrics": tm19,
-        "max_ap_difference_float32_torch": max(abs(e["ap"] - e["ap_float32_torch"]) for e in aps),
-        "max_ap_tm19_difference_torchmetrics": max(abs(e["ap_tm19"] - e["ap_tm19_torchmetrics"]) for e in aps),
-        f"{primary_key}_difference_float32_torch": abs(metrics[primary_key] - float32),
+        "max_ap_difference_float64": max(abs(e["ap"] - e["ap_float64"]) for e in aps),
+        "columns_with_tied_scores": sum(1 for e in aps if e["tied"]),
     }
 
 
@@ -128,7 +151,7 @@ def single_label(logits, targets, classes):
         "mAP": float(np.mean([entry["ap"] for entry in aps])),
         "mAP_tm19": float(np.mean([entry["ap_tm19"] for entry in aps])),
     }
-    return {"metrics": metrics, "per_class": per_class, "diagnostics": _diagnostics(aps, "mAP", "mAP_tm19", metrics),
+    return {"metrics": metrics, "per_class": per_class, "diagnostics": _diagnostics(aps),
             "predicted": predicted}
 
 
@@ -160,7 +183,7 @@ def multi_label(logits, targets, classes):
         "Ave_mAP": float(np.mean([entry["ap"] for entry in aps])),
         "Ave_mAP_tm19": float(np.mean([entry["ap_tm19"] for entry in aps])),
     }
-    diagnostics = _diagnostics(aps, "Ave_mAP", "Ave_mAP_tm19", metrics)
+    diagnostics = _diagnostics(aps)
     diagnostics["multilabel_float64_mean_flips"] = flips
     return {"metrics": metrics, "per_class": per_class, "diagnostics": diagnostics, "predicted": predicted}
 

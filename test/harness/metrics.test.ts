@@ -1,8 +1,8 @@
 // Metrics against golden numbers from scripts/golden/metrics.py, which computes what
-// the reference harness reports (following IBM/MS-CLIP zeroshot_eval.py's semantics,
-// with sklearn, torchmetrics 1.9's RetrievalMAP and our implementation of the
-// torchmetrics <= 1.7.3 AP) and the same definitions in float64 with ties broken lower
-// index first.
+// the reference harness reports (IBM/MS-CLIP zeroshot_eval.py's calls: sklearn,
+// torchmetrics' RetrievalMAP module with the <= 1.7.3 and >= 1.7.4 per-query AP, torch's
+// float32 means, np.mean) and the same computation with ties broken lower index first.
+// Where no score ties, every number must equal the reference's to the last bit.
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +10,7 @@ import {
   averagePrecisionAtK, METRICS, multiLabelMetrics, multiLabelPredictions, singleLabelMetrics, topKIndices,
   type MetricResult,
 } from '../../harness/metrics/index.ts';
+import { numpyMean, torchMeanFloat32, torchSumFloat32 } from '../../harness/metrics/reductions.ts';
 
 type Numbers = Record<string, number | null>;
 interface ExpectedResult { metrics: Numbers; perClass: Numbers[] }
@@ -23,7 +24,11 @@ interface AveragePrecisionCase {
   name: string; scores: number[]; relevant: number[]; k: number; ties: boolean;
   expected: { ap: number; ap_tm19: number }; reference: { ap: number; ap_tm19: number };
 }
-interface Golden { single: SingleCase[]; multi: MultiCase[]; averagePrecision: AveragePrecisionCase[] }
+interface SumCase { length: number; formula: [number, number, number, number, number]; sum: number; mean: number }
+interface Golden {
+  single: SingleCase[]; multi: MultiCase[]; averagePrecision: AveragePrecisionCase[];
+  sums: { float32: SumCase[]; numpyMean: { values: number[]; mean: number }[] };
+}
 
 const golden = JSON.parse(
   readFileSync(new URL('../fixtures/metrics/golden.json', import.meta.url), 'utf8'),
@@ -38,9 +43,6 @@ function float32FromBase64(text: string): Float32Array {
 const uint8FromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
 
 const EXACT = 1e-9;
-// torchmetrics computes AP in float32.
-const FLOAT32_AP = 2e-6;
-const isAveragePrecision = (key: string): boolean => key === 'ap' || key === 'ap_tm19' || key.includes('mAP');
 // Numbers that depend on the order torch.topk gives equal scores (unspecified).
 const TIE_SENSITIVE = new Set(['acc1', 'acc5', 'mAP', 'mAP_tm19', 'Ave_mAP', 'Ave_mAP_tm19', 'ap', 'ap_tm19']);
 
@@ -70,7 +72,7 @@ function compareToReference(result: MetricResult, reference: ExpectedResult, whe
   let compared = 0;
   const check = (key: string, actual: number | null | undefined, value: number | null): void => {
     if (value === null || skip(key)) return;
-    close(actual, value, isAveragePrecision(key) ? FLOAT32_AP : 1e-12, `${where} (reference) ${key}`);
+    assert.ok(Object.is(actual, value), `${where} (reference) ${key}: got ${actual}, reference ${value} (not the same bits)`);
     compared++;
   };
   for (const [key, value] of Object.entries(reference.metrics)) check(key, result.metrics[key], value);
@@ -89,6 +91,7 @@ test('golden file holds the planned cases', () => {
   assert.ok(golden.single.some((entry) => entry.k < 5), 'a case with k < 5');
   assert.ok(golden.single.some((entry) => entry.n > 100) && golden.single.some((entry) => entry.n < 100), 'n around top_k');
   assert.ok(golden.single.some((entry) => entry.expected.metrics.mAP !== entry.expected.metrics.mAP_tm19), 'a case where the AP variants differ');
+  assert.ok(golden.multi.some((entry) => entry.float32MeanFlips > 0 && !entry.ties), 'a case decided by the last bit of the float32 mean');
 });
 
 for (const entry of golden.single) {
@@ -107,10 +110,7 @@ for (const entry of golden.multi) {
     assert.equal(multiLabelPredictions(logits, entry.n, entry.k), uint8FromBase64(entry.expectedPredictions), 'predictions');
     const result = multiLabelMetrics(logits, entry.n, entry.k, targets);
     compareToExpected(result, entry.expected, entry.name);
-    // Where the reference's float32 mean flips a prediction, only AP is comparable.
-    const skip = (key: string): boolean => (entry.ties && TIE_SENSITIVE.has(key))
-      || (entry.float32MeanFlips > 0 && !isAveragePrecision(key));
-    const compared = compareToReference(result, entry.reference, entry.name, skip);
+    const compared = compareToReference(result, entry.reference, entry.name, (key) => entry.ties && TIE_SENSITIVE.has(key));
     assert.ok(compared > 0 || entry.ties, 'compared against the reference at all');
   });
 }
@@ -124,14 +124,52 @@ for (const entry of golden.averagePrecision) {
     close(paperEra, entry.expected.ap, EXACT, 'paper-era AP');
     close(ignoringNonPositive, entry.expected.ap_tm19, EXACT, 'tm19 AP');
     if (!entry.ties) {
-      close(paperEra, entry.reference.ap, FLOAT32_AP, 'torchmetrics 1.7.3 AP');
-      close(ignoringNonPositive, entry.reference.ap_tm19, FLOAT32_AP, 'torchmetrics 1.9 AP');
+      assert.ok(Object.is(paperEra, entry.reference.ap), `torchmetrics 1.7.3 AP: ${paperEra} vs ${entry.reference.ap}`);
+      assert.ok(Object.is(ignoringNonPositive, entry.reference.ap_tm19), `torchmetrics 1.9 AP: ${ignoringNonPositive} vs ${entry.reference.ap_tm19}`);
     }
   });
 }
 
+const generated = (length: number, [a, b, m, c, d]: SumCase['formula']): Float32Array => {
+  const values = new Float32Array(length);
+  for (let index = 0; index < length; index++) values[index] = (((index * a + b) % m) - c) / d;
+  return values;
+};
+
+test('torchSumFloat32 / torchMeanFloat32: torch\'s float32 sum and mean, bit for bit', () => {
+  let orderMatters = 0;
+  for (const entry of golden.sums.float32) {
+    const values = generated(entry.length, entry.formula);
+    const where = `length ${entry.length}`;
+    assert.ok(Object.is(torchSumFloat32(values), entry.sum), `${where}: sum ${torchSumFloat32(values)}, torch ${entry.sum}`);
+    assert.ok(Object.is(torchMeanFloat32(values), entry.mean), `${where}: mean ${torchMeanFloat32(values)}, torch ${entry.mean}`);
+    let sequential = 0;
+    for (const value of values) sequential = Math.fround(sequential + value);
+    if (sequential !== entry.sum) orderMatters++;
+  }
+  assert.ok(golden.sums.float32.some((entry) => entry.length > 2 ** 24), 'a length that uses every folding level');
+  // The cases discriminate: a left-to-right float32 sum gets many of them wrong.
+  assert.ok(orderMatters > 10, `only ${orderMatters} cases depend on the summation order`);
+});
+
+test('torchSumFloat32 reads a slice (one row of a matrix)', () => {
+  const row = generated(18, golden.sums.float32[17].formula);
+  const matrix = new Float32Array(3 * 18);
+  matrix.set(row, 18);
+  assert.ok(Object.is(torchSumFloat32(matrix, 18, 18), torchSumFloat32(row)));
+});
+
+test('numpyMean: np.mean of float64 values, bit for bit', () => {
+  for (const entry of golden.sums.numpyMean) {
+    assert.ok(Object.is(numpyMean(entry.values), entry.mean), `length ${entry.values.length}: ${numpyMean(entry.values)}, numpy ${entry.mean}`);
+  }
+  assert.ok(Number.isNaN(numpyMean([])));
+});
+
 test('averagePrecisionAtK accepts plain arrays and booleans', () => {
-  close(averagePrecisionAtK([0.2, 0.3, 0.5], [true, false, true], 3), 5 / 6, EXACT, 'torchmetrics doc example');
+  // torchmetrics' doc example, tensor(0.8333): (1 + float32(2/3)) / 2 in float32 is
+  // 0.8333333730697632 (what torchmetrics returns), one float32 step above the nearest 5/6.
+  assert.is(averagePrecisionAtK([0.2, 0.3, 0.5], [true, false, true], 3), 0.8333333730697632);
 });
 
 /** Obviously-correct reference order: stable sort by descending score. */
