@@ -62,11 +62,14 @@ const DATA_PATH_SPEC: PreprocessSpec = {
   std: [1205.586, 1223.713, 1399.638, 1403.298, 1378.513, 1434.924, 1491.141, 1454.089, 1473.248, 1365.08],
 };
 
-async function dataPath(pool: WorkerPool, listing: DatasetListing, batchSize: number): Promise<number> {
+/** Images/s of the data path alone, and the process's CPU milliseconds per image. */
+async function dataPath(pool: WorkerPool, listing: DatasetListing, batchSize: number): Promise<{ rate: number; cpuMs: number }> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let count = 0;
   for await (const batch of streamBatches({ pool, dataset: listing.dataset, spec: DATA_PATH_SPEC, items: listing.items, batchSize, skipInvalid: false })) count += batch.count;
-  return count / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rate: count / ((performance.now() - started) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / count };
 }
 
 async function modelAlone(encoder: ImageTextEncoder, batchSize: number, images: number): Promise<number> {
@@ -130,23 +133,26 @@ await runCli(async () => {
   log(`bench: ${images} EuroSAT-sized tiles (64x64x13 int16) in ${dataDir}; model ${encoder.manifest.name} (${encoder.manifest.architecture}, ${encoder.manifest.image.bands.length} bands, ${encoder.manifest.image.size}px) on ${encoder.provider}; ${workers} workers, batch ${batchSize}, ${cpus().length} cores, median of ${repeats}`);
   const single = new WorkerPool(0);
   const pool = new WorkerPool(workers);
-  const results: Record<string, number[]> = { dataPathOneThread: [], dataPathPool: [], modelAlone: [], endToEnd: [] };
+  const results: Record<string, number[]> = { dataPathOneThread: [], dataPathOneThreadCpuMs: [], dataPathPool: [], modelAlone: [], endToEnd: [] };
   // Warm-up of both paths: file cache, JIT in this thread and in the workers, worker start.
   await dataPath(single, listing, batchSize);
   await dataPath(pool, listing, batchSize);
   for (let run = 0; run < repeats; run++) {
-    results.dataPathOneThread.push(await dataPath(single, listing, batchSize));
-    results.dataPathPool.push(await dataPath(pool, listing, batchSize));
+    const oneThread = await dataPath(single, listing, batchSize);
+    results.dataPathOneThread.push(oneThread.rate);
+    results.dataPathOneThreadCpuMs.push(oneThread.cpuMs);
+    results.dataPathPool.push((await dataPath(pool, listing, batchSize)).rate);
     results.modelAlone.push(await modelAlone(encoder, batchSize, images));
     results.endToEnd.push(await endToEnd(pool, listing, encoder, batchSize));
-    log(`  run ${run + 1}/${repeats}: data 1 thread ${results.dataPathOneThread.at(-1)!.toFixed(0)}/s, data pool ${results.dataPathPool.at(-1)!.toFixed(0)}/s, model ${results.modelAlone.at(-1)!.toFixed(1)}/s, end to end ${results.endToEnd.at(-1)!.toFixed(1)}/s`);
+    log(`  run ${run + 1}/${repeats}: data 1 thread ${results.dataPathOneThread.at(-1)!.toFixed(0)}/s (${oneThread.cpuMs.toFixed(2)} ms CPU each), data pool ${results.dataPathPool.at(-1)!.toFixed(0)}/s, model ${results.modelAlone.at(-1)!.toFixed(1)}/s, end to end ${results.endToEnd.at(-1)!.toFixed(1)}/s`);
   }
   await pool.close();
-  const medians = Object.fromEntries(Object.entries(results).map(([key, list]) => [key, median(list)]));
+  const medians = Object.fromEntries(Object.entries(results).map(([key, list]) => [key, median(list)])) as Record<keyof typeof results, number>;
   const summary: Record<string, unknown> = {
     images, batchSize, workers, cores: availableParallelism(), model: encoder.manifest.name, provider: encoder.provider,
-    imagesPerSecond: medians,
+    imagesPerSecond: { dataPathOneThread: medians.dataPathOneThread, dataPathPool: medians.dataPathPool, modelAlone: medians.modelAlone, endToEnd: medians.endToEnd },
     dataPathPerCore: medians.dataPathOneThread,
+    dataPathCpuMsPerImage: medians.dataPathOneThreadCpuMs,
     endToEndOverModelAlone: medians.endToEnd / medians.modelAlone,
   };
 
@@ -164,11 +170,14 @@ await runCli(async () => {
   await encoder.dispose();
 
   const lines = [
-    `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250)`,
+    `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250); ${medians.dataPathOneThreadCpuMs.toFixed(2)} ms CPU per image = ${(1000 / medians.dataPathOneThreadCpuMs).toFixed(0)}/s per core of CPU time`,
     `data path, ${workers} workers:  ${medians.dataPathPool.toFixed(0)} images/s`,
     `model alone:           ${medians.modelAlone.toFixed(1)} images/s`,
     `end to end:            ${medians.endToEnd.toFixed(1)} images/s = ${(100 * (summary.endToEndOverModelAlone as number)).toFixed(1)}% of model alone (target >= 95%)`,
   ];
+  if (medians.modelAlone > medians.dataPathPool) {
+    lines.push(`note: the model alone is faster than the data path on ${workers} workers here, so end to end is bounded by reading and preprocessing, not by the model; pass a real bundle (--bundle DIR or --model NAME) for the model-bound ratio`);
+  }
   if (summary.peakRssMiB) {
     const memory = summary.peakRssMiB as Record<string, number>;
     lines.push(`peak RSS 1x / 10x:     ${memory['1x'].toFixed(0)} / ${memory['10x'].toFixed(0)} MiB`);

@@ -56,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from inference import TorchModel, class_vectors, load_templates  # noqa: E402
 from reference_datasets import MODEL_BANDS, GdalReader, build_dataset  # noqa: E402
 from reference_metrics import metrics_of  # noqa: E402
+from saved_logits import record_files, saved_array  # noqa: E402
 
 DATASETS = ["EuroSAT_MS", "METERML_MS", "BigEarthNet_MS"]
 
@@ -97,25 +98,6 @@ def evaluate_dataset(name, model, tokenizer, templates, arguments, gdal_reader):
         "seconds": seconds, "classifier_seconds": classifier_seconds, "model_seconds": model_seconds,
         "images_per_second": len(ids) / seconds,
     }
-
-
-def record_files(paths):
-    for path in map(Path, paths):
-        candidates = sorted(path.rglob("*.json")) if path.is_dir() else [path]
-        for candidate in candidates:
-            try:
-                record = json.loads(candidate.read_text())
-            except (ValueError, UnicodeDecodeError):
-                continue
-            if isinstance(record, dict) and "schema" in record and "task" in record:
-                yield candidate, record
-
-
-def saved_array(record_path, kind):
-    for candidate in (Path(f"{record_path}.{kind}.npy"), record_path.with_suffix(f".{kind}.npy")):
-        if candidate.exists():
-            return np.load(candidate)
-    raise FileNotFoundError(f"{record_path}: no {kind}.npy beside it (run npm run evaluate with --save-logits)")
 
 
 def metrics_from_logits(paths):
