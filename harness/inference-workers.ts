@@ -6,19 +6,16 @@
  *
  * The same module is the worker's body: run inside a worker thread it answers jobs.
  */
-import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { PreprocessSpec } from '../datasets/types.ts';
 import { prepareInputImage } from './images.ts';
-import { ErrorCode, UserError, isUserError } from './messages.ts';
+import { serveJobs, ThreadPool } from './thread-pool.ts';
 
 interface Job {
   id: number;
   files: string[];
   spec: PreprocessSpec;
 }
-
-type Reply = { id: number; pixels: Float32Array } | { id: number; userError: { code: ErrorCode; message: string; file?: string } } | { id: number; fatal: string };
 
 /** [files.length, bands, size, size] normalised pixels. */
 export async function prepareBatch(files: readonly string[], spec: PreprocessSpec): Promise<Float32Array> {
@@ -28,76 +25,26 @@ export async function prepareBatch(files: readonly string[], spec: PreprocessSpe
   return pixels;
 }
 
-if (!isMainThread && parentPort) {
-  const port = parentPort;
-  port.on('message', (job: Job) => {
-    prepareBatch(job.files, job.spec).then(
-      (pixels) => port.postMessage({ id: job.id, pixels } satisfies Reply, [pixels.buffer as ArrayBuffer]),
-      (error: unknown) => port.postMessage(isUserError(error)
-        ? { id: job.id, userError: { code: error.code, message: error.message, file: error.file } }
-        : { id: job.id, fatal: String((error as Error)?.stack ?? error) } satisfies Reply),
-    );
-  });
+// Only in a thread started for this module (not in a thread that merely imports it).
+if (!isMainThread && (workerData as { module?: string } | null)?.module === import.meta.url) {
+  serveJobs<Job, Float32Array>((job) => prepareBatch(job.files, job.spec), (pixels) => [pixels.buffer as ArrayBuffer]);
 }
-
-const bootstrap = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
 
 /** A few threads that prepare batches; `prepare` resolves in any order, callers await in order. */
 export class BatchPreparer {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: { job: Job; resolve: (pixels: Float32Array) => void; reject: (error: Error) => void }[] = [];
-  private readonly pending = new Map<number, { resolve: (pixels: Float32Array) => void; reject: (error: Error) => void; worker: Worker }>();
+  private readonly threads: ThreadPool<Job, Float32Array>;
   private nextId = 0;
 
   constructor(private readonly spec: PreprocessSpec, workers: number) {
-    for (let index = 0; index < workers; index++) {
-      const worker = new Worker(bootstrap, { workerData: { module: import.meta.url } });
-      worker.on('message', (reply: Reply) => this.onReply(worker, reply));
-      worker.on('error', (error) => this.onCrash(worker, error));
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    this.threads = new ThreadPool(import.meta.url, workers, 'image preprocessing');
   }
 
   prepare(files: readonly string[]): Promise<Float32Array> {
-    if (this.workers.length === 0) return prepareBatch(files, this.spec);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, files: [...files], spec: this.spec }, resolve, reject });
-      this.dispatch();
-    });
+    if (this.threads.size === 0) return prepareBatch(files, this.spec);
+    return this.threads.run({ id: this.nextId++, files: [...files], spec: this.spec });
   }
 
-  private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop()!;
-      const { job, resolve, reject } = this.queue.shift()!;
-      this.pending.set(job.id, { resolve, reject, worker });
-      worker.postMessage(job);
-    }
-  }
-
-  private onReply(worker: Worker, reply: Reply): void {
-    const entry = this.pending.get(reply.id);
-    if (!entry) return;
-    this.pending.delete(reply.id);
-    this.idle.push(worker);
-    if ('pixels' in reply) entry.resolve(reply.pixels);
-    else if ('userError' in reply) entry.reject(new UserError(reply.userError.code, reply.userError.message, reply.userError.file));
-    else entry.reject(new Error(`image preprocessing worker failed: ${reply.fatal}`));
-    this.dispatch();
-  }
-
-  private onCrash(worker: Worker, error: Error): void {
-    for (const [id, entry] of this.pending) {
-      if (entry.worker !== worker) continue;
-      this.pending.delete(id);
-      entry.reject(error);
-    }
-  }
-
-  async close(): Promise<void> {
-    for (const { reject } of this.queue.splice(0)) reject(new Error('image preprocessing stopped'));
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  close(): Promise<void> {
+    return this.threads.close();
   }
 }

@@ -7,41 +7,26 @@
  * keeps decoding while the model runs on the previous batch.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { DatasetItem, PreprocessSpec } from '../datasets/types.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { imageLength, prepareChunk, type ChunkRequest, type ChunkResult } from './prepare-chunk.ts';
+import { ThreadPool } from './thread-pool.ts';
 
-const bootstrap = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
 const workerModule = new URL('./preprocess-worker.ts', import.meta.url).href;
 
-type WorkerReply = ChunkResult | { id: number; fatal: string };
-
-/** A fixed set of preprocessing threads; 0 threads means "in this thread". */
+/** The preprocessing threads; 0 threads means "in this thread". */
 export class WorkerPool {
   readonly size: number;
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly waiting: { request: ChunkRequest; resolve: (result: ChunkResult) => void; reject: (error: Error) => void }[] = [];
-  private readonly pending = new Map<number, { resolve: (result: ChunkResult) => void; reject: (error: Error) => void; worker: Worker }>();
-  private closed = false;
+  private readonly threads: ThreadPool<ChunkRequest, ChunkResult>;
+  /** Buffers of finished batches, handed to later requests instead of allocating. */
+  private readonly spare: ArrayBuffer[] = [];
 
   constructor(size = defaultWorkerCount()) {
     this.size = size;
-    for (let index = 0; index < size; index++) {
-      const worker = new Worker(bootstrap, { workerData: { module: workerModule } });
-      worker.unref();
-      worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
-      worker.on('error', (error) => this.onCrash(worker, error));
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    this.threads = new ThreadPool(workerModule, size, 'preprocessing');
   }
 
-  private readonly spare: ArrayBuffer[] = [];
-
-  /** Hands a chunk buffer back for reuse by a later chunk (after its pixels were copied). */
+  /** Hands a chunk's buffer back for reuse once its pixels are no longer needed. */
   recycle(buffer: ArrayBuffer): void {
     if (this.spare.length < 2 * Math.max(1, this.size) + 2) this.spare.push(buffer);
   }
@@ -52,46 +37,11 @@ export class WorkerPool {
       if (index >= 0) request = { ...request, buffer: this.spare.splice(index, 1)[0] };
     }
     if (this.size === 0) return prepareChunk(request);
-    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ request, resolve, reject });
-      this.dispatch();
-    });
+    return this.threads.run(request, request.buffer ? [request.buffer] : []);
   }
 
-  private dispatch(): void {
-    while (this.idle.length > 0 && this.waiting.length > 0) {
-      const worker = this.idle.pop()!;
-      const job = this.waiting.shift()!;
-      this.pending.set(job.request.id, { resolve: job.resolve, reject: job.reject, worker });
-      worker.ref();
-      worker.postMessage(job.request, job.request.buffer ? [job.request.buffer] : []);
-    }
-  }
-
-  private onReply(worker: Worker, reply: WorkerReply): void {
-    const job = this.pending.get(reply.id);
-    if (!job) return;
-    this.pending.delete(reply.id);
-    worker.unref();
-    this.idle.push(worker);
-    if ('fatal' in reply) job.reject(new Error(`preprocessing worker failed: ${reply.fatal}`));
-    else job.resolve(reply);
-    this.dispatch();
-  }
-
-  private onCrash(worker: Worker, error: Error): void {
-    for (const [id, job] of this.pending) {
-      if (job.worker === worker) {
-        this.pending.delete(id);
-        job.reject(error);
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  close(): Promise<void> {
+    return this.threads.close();
   }
 }
 

@@ -4,16 +4,7 @@
  * errors (corrupt tiff, wrong band count) instead of dying, so the main thread can
  * fail the dataset with the right message or skip the item under --skip-invalid.
  */
-import { parentPort } from 'node:worker_threads';
-import { isUserError } from './messages.ts';
 import { prepareChunk, type ChunkRequest, type ChunkResult } from './prepare-chunk.ts';
+import { serveJobs } from './thread-pool.ts';
 
-if (!parentPort) throw new Error('preprocess-worker.ts must run in a worker thread');
-const port = parentPort;
-
-port.on('message', (request: ChunkRequest) => {
-  prepareChunk(request).then(
-    (result: ChunkResult) => port.postMessage(result, [result.pixels.buffer as ArrayBuffer]),
-    (error: unknown) => port.postMessage({ id: request.id, fatal: isUserError(error) ? error.message : String((error as Error)?.stack ?? error) }),
-  );
-});
+serveJobs<ChunkRequest, ChunkResult>(prepareChunk, (result) => [result.pixels.buffer as ArrayBuffer]);
