@@ -85,11 +85,19 @@ function wrapToUint8(value: number): number {
   return value > -2147483649 && value < 2147483648 ? Math.trunc(value) & 0xff : 0;
 }
 
+/**
+ * toFloatPlanes' buffer, reused while images keep their size (a dataset's usually do);
+ * its planes live only during one preprocessRaw call.
+ */
+let planes = new Float32Array(0);
+
 /** Steps 2-3: the selected bands as float32 planes [C, H, W]. */
 function toFloatPlanes(raw: RawImage, plan: PreprocessPlan, file: string): Planar {
   const selected = selectBands(raw, plan.bands, file);
   const pixels = raw.width * raw.height;
-  const data = new Float32Array(selected.data.length * pixels);
+  const length = selected.data.length * pixels;
+  if (planes.length !== length) planes = new Float32Array(length);
+  const data = planes;
   selected.data.forEach((band, channel) => {
     const target = data.subarray(channel * pixels, (channel + 1) * pixels);
     if (plan.kind === 'multispectral') {
@@ -116,25 +124,17 @@ export function preprocessRaw(raw: RawImage, plan: PreprocessPlan, out: Float32A
   if (offset < 0 || offset + image.channels * pixels > out.length) {
     throw new RangeError(`batch buffer of ${out.length} floats has no room for ${image.channels}x${size}x${size} at ${offset}`);
   }
-  // Steps 4-5 straight into the batch: only the pixels the crop keeps are computed.
+  // Steps 4-6 straight into the batch: only the pixels the crop keeps are computed,
+  // and each is normalised as it is written.
+  const normalization = { mean: plan.mean, std: plan.std };
   if (plan.centerCrop) {
-    resizeShorterSideCenterCropInto(image, size, plan.interpolation, out, offset);
+    resizeShorterSideCenterCropInto(image, size, plan.interpolation, out, offset, normalization);
   } else {
     const target = resizedShorterSide(image.height, image.width, size);
     if (target.height !== size || target.width !== size) {
       throw new UserError(ErrorCode.imageInvalid, `${file}: is ${raw.width}x${raw.height}; ${plan.dataset} resizes without a crop, so its images must be square`, file);
     }
-    resizeAntialiasedInto(image, size, size, plan.interpolation, out, offset);
-  }
-  for (let channel = 0; channel < image.channels; channel++) {
-    const mean = plan.mean[channel];
-    // torch: sub_(mean) then div_(std), each rounded to float32. Multiplying by the
-    // double reciprocal and rounding once gives the same float32 as the division:
-    // a quotient of two float32s is never a rounding tie and lies at least 2^-50
-    // (relative) from one, while the product's error is below 2^-52.
-    const inverseStd = 1 / plan.std[channel];
-    const end = offset + (channel + 1) * pixels;
-    for (let index = offset + channel * pixels; index < end; index++) out[index] = Math.fround(out[index] - mean) * inverseStd;
+    resizeAntialiasedInto(image, size, size, plan.interpolation, out, offset, normalization);
   }
 }
 

@@ -29,6 +29,16 @@ export interface Planar {
 
 export type Interpolation = 'bicubic' | 'bilinear';
 
+/**
+ * torchvision's `Normalize(mean, std)`, one float32 value per channel, applied as the
+ * resized values are written: (x - mean) rounded to float32, then / std rounded to
+ * float32, as torch's sub_ and div_ round each step.
+ */
+export interface Normalization {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
 /** The index/weight table of one axis, as torch's `_compute_index_ranges_weights` builds it. */
 export interface AxisKernel {
   readonly inSize: number;
@@ -153,19 +163,46 @@ interface Window {
 }
 
 /**
+ * Whether output `index` + 1 reads the same four inputs as output `index` (and lies
+ * before `end`): upsampling gives runs of outputs that share them, and resampling two
+ * at once loads each input once for both.
+ */
+function fourTapPair(kernel: AxisKernel, index: number, end: number): boolean {
+  return index + 1 < end && kernel.taps[index] === 4 && kernel.taps[index + 1] === 4 && kernel.first[index + 1] === kernel.first[index];
+}
+
+/**
+ * torch's four-tap sum: one rounded product, then three fused multiply-adds (a float32
+ * product is exact in a double). The last step is left for the caller to round.
+ */
+function fourTapSum(a0: number, a1: number, a2: number, a3: number, w0: number, w1: number, w2: number, w3: number): number {
+  let sum = fround(a0 * w0);
+  sum = fround(sum + a1 * w1);
+  sum = fround(sum + a2 * w2);
+  return sum + a3 * w3;
+}
+
+/**
  * Width pass: `rows` rows of `source` (rowLength wide) -> `width` outputs per row,
- * output columns left .. left + width - 1. Column by column, so that each column's
- * weights stay in registers while the rows stream past.
+ * output columns left .. left + width - 1. Column by column (two where they share
+ * their inputs), so that the columns' weights stay in registers while the rows
+ * stream past.
  */
 function resampleRows(source: Float32Array, sourceOffset: number, rows: number, rowLength: number, kernel: AxisKernel,
   left: number, width: number, target: Float32Array, targetOffset: number): void {
   const { first, taps, plainTaps, weights, stride } = kernel;
-  for (let column = left; column < left + width; column++) {
+  const end = left + width;
+  for (let column = left; column < end; column++) {
     const input = sourceOffset + first[column];
     const out = targetOffset + column - left;
     const count = taps[column];
     const weightRow = column * stride;
-    if (count === 4) {
+    if (fourTapPair(kernel, column, end)) {
+      const next = weightRow + stride;
+      fourTapColumnPair(source, input, rowLength, rows, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3],
+        weights[next], weights[next + 1], weights[next + 2], weights[next + 3], target, out, width);
+      column++;
+    } else if (count === 4) {
       fourTapColumn(source, input, rowLength, rows, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3], target, out, width);
     } else {
       anyTapColumn(source, input, rowLength, rows, weights, weightRow, count, plainTaps[column], target, out, width);
@@ -173,14 +210,24 @@ function resampleRows(source: Float32Array, sourceOffset: number, rows: number, 
   }
 }
 
-/** The common case (upsampling bicubic): one product, three fused steps (a float32 product is exact in a double). */
+/** The common case (upsampling bicubic); the store rounds. */
 function fourTapColumn(source: Float32Array, input: number, rowLength: number, rows: number, w0: number, w1: number, w2: number, w3: number,
   target: Float32Array, out: number, outStride: number): void {
   for (let row = 0; row < rows; row++, input += rowLength, out += outStride) {
-    let sum = fround(source[input] * w0);
-    sum = fround(sum + source[input + 1] * w1);
-    sum = fround(sum + source[input + 2] * w2);
-    target[out] = sum + source[input + 3] * w3;
+    target[out] = fourTapSum(source[input], source[input + 1], source[input + 2], source[input + 3], w0, w1, w2, w3);
+  }
+}
+
+/** Two adjacent columns with the same inputs: weights w for column out, v for out + 1. */
+function fourTapColumnPair(source: Float32Array, input: number, rowLength: number, rows: number, w0: number, w1: number, w2: number, w3: number,
+  v0: number, v1: number, v2: number, v3: number, target: Float32Array, out: number, outStride: number): void {
+  for (let row = 0; row < rows; row++, input += rowLength, out += outStride) {
+    const a0 = source[input];
+    const a1 = source[input + 1];
+    const a2 = source[input + 2];
+    const a3 = source[input + 3];
+    target[out] = fourTapSum(a0, a1, a2, a3, w0, w1, w2, w3);
+    target[out + 1] = fourTapSum(a0, a1, a2, a3, v0, v1, v2, v3);
   }
 }
 
@@ -195,45 +242,78 @@ function anyTapColumn(source: Float32Array, input: number, rowLength: number, ro
   }
 }
 
-/** Height pass of one channel, a row of outputs at a time (torch's per-sample order kept). */
+/**
+ * Height pass of one channel, a row of outputs at a time (two where they share their
+ * inputs; torch's per-sample order kept). Each output x is written as
+ * fround(fround(x) - mean) * inverseStd; with mean 0 and inverseStd 1 that is
+ * fround(x) itself, the plain resize.
+ */
 function resampleColumns(source: Float32Array, sourceOffset: number, width: number, kernel: AxisKernel,
-  top: number, height: number, target: Float32Array, targetOffset: number): void {
+  top: number, height: number, target: Float32Array, targetOffset: number, mean: number, inverseStd: number): void {
   const { first, taps, plainTaps, weights, stride } = kernel;
-  for (let line = top; line < top + height; line++) {
+  const end = top + height;
+  for (let line = top; line < end; line++) {
     const out = targetOffset + (line - top) * width;
     const count = taps[line];
     const weightRow = line * stride;
     const input = sourceOffset + first[line] * width;
-    if (count === 4) {
-      fourTapLine(source, input, width, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3], target, out);
+    if (fourTapPair(kernel, line, end)) {
+      const next = weightRow + stride;
+      fourTapLinePair(source, input, width, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3],
+        weights[next], weights[next + 1], weights[next + 2], weights[next + 3], target, out, mean, inverseStd);
+      line++;
+    } else if (count === 4) {
+      fourTapLine(source, input, width, weights[weightRow], weights[weightRow + 1], weights[weightRow + 2], weights[weightRow + 3], target, out, mean, inverseStd);
     } else if (count === 2) {
-      twoTapLine(source, input, width, weights[weightRow], weights[weightRow + 1], target, out);
+      twoTapLine(source, input, width, weights[weightRow], weights[weightRow + 1], target, out, mean, inverseStd);
     } else {
       anyTapLine(source, input, width, weights, weightRow, count, plainTaps[line], target, out);
+      normalizeRange(target, out, out + width, mean, inverseStd);
     }
   }
 }
 
-/** One product then three fused steps per sample; the store rounds to float32. */
 function fourTapLine(source: Float32Array, input: number, width: number, w0: number, w1: number, w2: number, w3: number,
-  target: Float32Array, out: number): void {
+  target: Float32Array, out: number, mean: number, inverseStd: number): void {
   const input1 = input + width;
   const input2 = input1 + width;
   const input3 = input2 + width;
   for (let x = 0; x < width; x++) {
-    let sum = fround(source[input + x] * w0);
-    sum = fround(sum + source[input1 + x] * w1);
-    sum = fround(sum + source[input2 + x] * w2);
-    target[out + x] = sum + source[input3 + x] * w3;
+    const value = fround(fourTapSum(source[input + x], source[input1 + x], source[input2 + x], source[input3 + x], w0, w1, w2, w3));
+    target[out + x] = fround(value - mean) * inverseStd;
   }
 }
 
-function twoTapLine(source: Float32Array, input: number, width: number, w0: number, w1: number, target: Float32Array, out: number): void {
+/** Two adjacent lines with the same inputs: weights w for the line at out, v for the next. */
+function fourTapLinePair(source: Float32Array, input: number, width: number, w0: number, w1: number, w2: number, w3: number,
+  v0: number, v1: number, v2: number, v3: number, target: Float32Array, out: number, mean: number, inverseStd: number): void {
   const input1 = input + width;
-  for (let x = 0; x < width; x++) target[out + x] = fround(source[input + x] * w0) + source[input1 + x] * w1;
+  const input2 = input1 + width;
+  const input3 = input2 + width;
+  const out1 = out + width;
+  for (let x = 0; x < width; x++) {
+    const a0 = source[input + x];
+    const a1 = source[input1 + x];
+    const a2 = source[input2 + x];
+    const a3 = source[input3 + x];
+    target[out + x] = fround(fround(fourTapSum(a0, a1, a2, a3, w0, w1, w2, w3)) - mean) * inverseStd;
+    target[out1 + x] = fround(fround(fourTapSum(a0, a1, a2, a3, v0, v1, v2, v3)) - mean) * inverseStd;
+  }
 }
 
-/** Any tap count: accumulates whole rows in `target` (each store rounds, as torch's float sum does). */
+function twoTapLine(source: Float32Array, input: number, width: number, w0: number, w1: number, target: Float32Array, out: number,
+  mean: number, inverseStd: number): void {
+  const input1 = input + width;
+  for (let x = 0; x < width; x++) {
+    const value = fround(fround(source[input + x] * w0) + source[input1 + x] * w1);
+    target[out + x] = fround(value - mean) * inverseStd;
+  }
+}
+
+/**
+ * Any tap count: accumulates whole rows in `target` (each store rounds, as torch's
+ * float sum does); the caller normalises the line afterwards.
+ */
 function anyTapLine(source: Float32Array, input: number, width: number, weights: Float32Array, weightRow: number, count: number,
   plain: number, target: Float32Array, out: number): void {
   const firstWeight = weights[weightRow];
@@ -251,6 +331,11 @@ function anyTapLine(source: Float32Array, input: number, width: number, weights:
   }
 }
 
+/** target[start .. end) = fround(x - mean) * inverseStd, rounded by the store. */
+function normalizeRange(target: Float32Array, start: number, end: number, mean: number, inverseStd: number): void {
+  for (let index = start; index < end; index++) target[index] = fround(target[index] - mean) * inverseStd;
+}
+
 function checkImage(image: Planar): void {
   const { channels, height, width, data } = image;
   if (data.length !== channels * height * width) {
@@ -260,16 +345,25 @@ function checkImage(image: Planar): void {
 
 /**
  * Resamples `image` to fullHeight x fullWidth and writes the `window` of that result
- * (channel-major) at out[offset].
+ * (channel-major) at out[offset], normalised when `normalization` is given.
  */
 function resampleWindowInto(image: Planar, fullHeight: number, fullWidth: number, mode: Interpolation,
-  window: Window, out: Float32Array, offset: number): void {
+  window: Window, out: Float32Array, offset: number, normalization: Normalization | undefined): void {
   checkImage(image);
   const { channels, height, width, data } = image;
   const windowSize = window.height * window.width;
   if (offset < 0 || offset + channels * windowSize > out.length) {
     throw new RangeError(`output buffer too small: ${out.length} < ${offset + channels * windowSize}`);
   }
+  if (normalization !== undefined && (normalization.mean.length !== channels || normalization.std.length !== channels)) {
+    throw new RangeError(`normalisation has ${normalization.mean.length} means and ${normalization.std.length} stds for ${channels} channels`);
+  }
+  // Without a normalisation the identity (mean 0, inverseStd 1) leaves each float32
+  // as it is. torch divides by std; multiplying by the double reciprocal and rounding
+  // once gives the same float32: a quotient of two float32s is never a rounding tie
+  // and lies at least 2^-50 (relative) from one, while the product's error is below 2^-52.
+  const meanOf = (channel: number): number => (normalization === undefined ? 0 : normalization.mean[channel]);
+  const inverseStdOf = (channel: number): number => (normalization === undefined ? 1 : 1 / normalization.std[channel]);
   const resizeWidth = fullWidth !== width;
   const resizeHeight = fullHeight !== height;
   // Width pass over the rows the height pass will read; straight into `out` when
@@ -287,31 +381,37 @@ function resampleWindowInto(image: Planar, fullHeight: number, fullWidth: number
       const target = intermediateOffset + channel * rows * window.width;
       if (resizeWidth) {
         resampleRows(data, source, rows, width, axisKernel(width, fullWidth, mode), window.left, window.width, intermediate, target);
-        continue;
+      } else {
+        for (let row = 0; row < rows; row++) {
+          const from = source + row * width + window.left;
+          intermediate.set(data.subarray(from, from + window.width), target + row * window.width);
+        }
       }
-      for (let row = 0; row < rows; row++) {
-        const from = source + row * width + window.left;
-        intermediate.set(data.subarray(from, from + window.width), target + row * window.width);
-      }
+      if (!resizeHeight && normalization !== undefined) normalizeRange(out, target, target + windowSize, meanOf(channel), inverseStdOf(channel));
     }
   }
   if (!resizeHeight) return;
   const kernel = axisKernel(height, fullHeight, mode);
   for (let channel = 0; channel < channels; channel++) {
-    resampleColumns(intermediate, channel * height * window.width, window.width, kernel, window.top, window.height, out, offset + channel * windowSize);
+    resampleColumns(intermediate, channel * height * window.width, window.width, kernel, window.top, window.height, out, offset + channel * windowSize,
+      meanOf(channel), inverseStdOf(channel));
   }
 }
 
 /** `F.interpolate(image, size=(height, width), mode, align_corners=False, antialias=True)`. */
 export function resizeAntialiased(image: Planar, height: number, width: number, mode: Interpolation): Planar {
   const data = new Float32Array(image.channels * height * width);
-  resizeAntialiasedInto(image, height, width, mode, data, 0);
+  resizeAntialiasedInto(image, height, width, mode, data);
   return { data, channels: image.channels, height, width };
 }
 
-/** As `resizeAntialiased`, writing channels * height * width floats at out[offset] (e.g. into a batch). */
-export function resizeAntialiasedInto(image: Planar, height: number, width: number, mode: Interpolation, out: Float32Array, offset = 0): void {
-  resampleWindowInto(image, height, width, mode, { top: 0, left: 0, height, width }, out, offset);
+/**
+ * As `resizeAntialiased`, writing channels * height * width floats at out[offset] (e.g.
+ * into a batch), normalised per channel when `normalization` is given.
+ */
+export function resizeAntialiasedInto(image: Planar, height: number, width: number, mode: Interpolation, out: Float32Array, offset = 0,
+  normalization?: Normalization): void {
+  resampleWindowInto(image, height, width, mode, { top: 0, left: 0, height, width }, out, offset, normalization);
 }
 
 /** torchvision's `Resize(size)` output size: the shorter side becomes `size`, the longer int(size * long / short). */
@@ -371,13 +471,15 @@ export function centerCrop(image: Planar, size: number): Planar {
 
 /**
  * `Resize(size)` then `CenterCrop(size)`, writing channels * size * size floats at
- * out[offset]. Only the kept pixels are computed (each output pixel depends on its
- * own row and column alone, so the values equal the full resize's).
+ * out[offset], normalised per channel when `normalization` is given. Only the kept
+ * pixels are computed (each output pixel depends on its own row and column alone, so
+ * the values equal the full resize's).
  */
-export function resizeShorterSideCenterCropInto(image: Planar, size: number, mode: Interpolation, out: Float32Array, offset = 0): void {
+export function resizeShorterSideCenterCropInto(image: Planar, size: number, mode: Interpolation, out: Float32Array, offset = 0,
+  normalization?: Normalization): void {
   const full = resizedShorterSide(image.height, image.width, size);
   const { top, left } = centerCropOffsets(full.height, full.width, size);
-  resampleWindowInto(image, full.height, full.width, mode, { top, left, height: size, width: size }, out, offset);
+  resampleWindowInto(image, full.height, full.width, mode, { top, left, height: size, width: size }, out, offset, normalization);
 }
 
 /** GDAL's per-axis bilinear weights for RasterIO upsampling (GDALResampleChunk_Convolution, radius 1). */

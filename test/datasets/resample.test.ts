@@ -164,6 +164,32 @@ test('resizeAntialiasedInto writes at an offset and matches resizeAntialiased', 
   assert.throws(() => resizeAntialiasedInto(image, 37, 91, 'bicubic', out, 4), /too small/);
 });
 
+test('normalising while resizing equals resizing, then (x - mean) / std in float32', () => {
+  const plane = planar(torchCases.images.find((candidate) => candidate.name === 'interpolate-bicubic-50x70-37x91')!.input);
+  // Three channels, each its own mean and std.
+  const image: Planar = { ...plane, channels: 3, data: Float32Array.from({ length: 3 * plane.data.length }, (_, index) => plane.data[index % plane.data.length] * (1 + Math.floor(index / plane.data.length))) };
+  const mean = Float32Array.from({ length: image.channels }, (_, channel) => 0.1 + 0.05 * channel);
+  const std = Float32Array.from({ length: image.channels }, (_, channel) => 0.2 + 0.03 * channel);
+  const normalise = (resized: Float32Array): Float32Array => {
+    const pixels = resized.length / image.channels;
+    return resized.map((value, index) => Math.fround(value - mean[Math.floor(index / pixels)]) / std[Math.floor(index / pixels)]);
+  };
+  // Both axes (4-tap, 2-tap and any-tap lines), one axis only, or neither.
+  for (const [height, width] of [[37, 91], [20, 30], [50, 91], [37, 70], [50, 70]]) {
+    for (const mode of ['bicubic', 'bilinear'] as const) {
+      const out = new Float32Array(image.channels * height * width + 2);
+      resizeAntialiasedInto(image, height, width, mode, out, 2, { mean, std });
+      assert.equal(out.subarray(2), normalise(resizeAntialiased(image, height, width, mode).data), `${mode} ${height}x${width}`);
+    }
+  }
+  for (const size of [36, 50, 64]) {
+    const out = new Float32Array(image.channels * size * size);
+    resizeShorterSideCenterCropInto(image, size, 'bicubic', out, 0, { mean, std });
+    assert.equal(out, normalise(centerCrop(resizeShorterSide(image, size, 'bicubic'), size).data), `crop ${size}`);
+  }
+  assert.throws(() => resizeAntialiasedInto(image, 37, 91, 'bicubic', new Float32Array(image.channels * 37 * 91), 0, { mean: new Float32Array(2), std: new Float32Array(2) }), /normalisation/);
+});
+
 test('centre crops equal torchvision CenterCrop (half-even offsets, zero padding)', () => {
   for (const crop of torchCases.crops) {
     const actual = centerCrop(planar(crop.input), crop.size);
