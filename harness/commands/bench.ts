@@ -12,6 +12,7 @@
  * Medians over --repeats runs; ratios end-to-end / model-alone.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,21 @@ async function endToEnd(pool: WorkerPool, listing: DatasetListing, encoder: Imag
   return count / ((performance.now() - started) / 1000);
 }
 
+/**
+ * This process's own peak resident memory. Linux's getrusage maximum (what
+ * process.resourceUsage reports) survives exec, so a child would report its parent's
+ * size at the fork whenever that is larger; /proc's high-water mark is the child's own.
+ */
+function peakRssMiB(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEncoder> {
   const device = deviceFlag(values.device);
   const model = stringFlag(values.model);
@@ -126,7 +142,7 @@ await runCli(async () => {
     const pool = new WorkerPool(workers);
     await endToEnd(pool, listing, encoder, batchSize);
     await pool.close();
-    process.stdout.write(`${JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+    process.stdout.write(`${JSON.stringify({ maxRssMiB: peakRssMiB() })}\n`);
     return 0;
   }
 
