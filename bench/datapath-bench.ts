@@ -9,6 +9,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLIP_MEAN, CLIP_STD, MS_CLIP_MEAN, MS_CLIP_STD } from '../adapters/registry.ts';
 import { decodeGeoTiff } from '../datasets/geotiff.ts';
 import { planPreprocessing, prepareImage, preprocessRaw } from '../datasets/preprocess.ts';
 import { listDataset, resolveDataset } from '../datasets/registry.ts';
@@ -23,12 +24,12 @@ const MS_SPEC: PreprocessSpec = {
   bands: [...MSCLIP_BANDS],
   size: 224,
   interpolation: 'bicubic',
-  mean: [925.161, 1183.128, 1338.041, 1667.254, 2233.633, 2460.96, 2555.569, 2619.542, 2406.497, 1841.645],
-  std: [1205.586, 1223.713, 1399.638, 1403.298, 1378.513, 1434.924, 1491.141, 1454.089, 1473.248, 1365.08],
+  mean: MS_CLIP_MEAN,
+  std: MS_CLIP_STD,
 };
 const RGB_SPEC: PreprocessSpec = {
   kind: 'rgb', bands: ['red', 'green', 'blue'], size: 224, interpolation: 'bicubic',
-  mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711],
+  mean: CLIP_MEAN, std: CLIP_STD,
 };
 
 function median(values: number[]): number {

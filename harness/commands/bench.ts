@@ -17,6 +17,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEncoder, openBundle } from '../../adapters/clip.ts';
+import { MS_CLIP_MEAN, MS_CLIP_STD } from '../../adapters/registry.ts';
 import type { ImageTextEncoder } from '../../adapters/types.ts';
 import { resolveDataset } from '../../datasets/registry.ts';
 import type { DatasetListing, PreprocessSpec } from '../../datasets/types.ts';
@@ -59,8 +60,8 @@ const DATA_PATH_SPEC: PreprocessSpec = {
   bands: ['B02', 'B03', 'B04', 'B05', 'B06', 'B07', 'B08', 'B8A', 'B11', 'B12'],
   size: 224,
   interpolation: 'bicubic',
-  mean: [925.161, 1183.128, 1338.041, 1667.254, 2233.633, 2460.96, 2555.569, 2619.542, 2406.497, 1841.645],
-  std: [1205.586, 1223.713, 1399.638, 1403.298, 1378.513, 1434.924, 1491.141, 1454.089, 1473.248, 1365.08],
+  mean: MS_CLIP_MEAN,
+  std: MS_CLIP_STD,
 };
 
 /** Images/s of the data path alone, and the process's CPU milliseconds per image. */

@@ -113,7 +113,7 @@ export async function writeWriterCases(folder: string): Promise<void> {
   await put(join(folder, 'cases.json'), JSON.stringify(cases.map((entry) => ({ ...entry })), null, 1));
 }
 
-interface TreeImage {
+export interface TreeImage {
   path: string;
   width: number;
   height: number;
