@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { lzwEncode } from './tiff-lzw.ts';
-import { CompressionId, FieldType, SAMPLE_TYPES, Tag, type SampleArray, type SampleType } from './tiff-tags.ts';
+import { CompressionId, FIELD_TYPE_SIZE, FieldType, PlanarConfiguration, SAMPLE_TYPES, Tag, type SampleArray, type SampleType } from './tiff-tags.ts';
 
 export type TiffCompression = 'none' | 'deflate' | 'lzw';
 
@@ -54,8 +54,6 @@ interface Field {
   type: typeof FieldType.short | typeof FieldType.long | typeof FieldType.double | typeof FieldType.ascii;
   values: number[] | string;
 }
-
-const TYPE_SIZE = { [FieldType.short]: 2, [FieldType.long]: 4, [FieldType.double]: 8, [FieldType.ascii]: 1 } as const;
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -136,7 +134,7 @@ export function encodeTiff(image: TiffImage, options: TiffWriteOptions): Uint8Ar
     { tag: tiled ? Tag.tileOffsets : Tag.stripOffsets, type: FieldType.long, values: chunks.map(() => 0) },
     { tag: Tag.samplesPerPixel, type: FieldType.short, values: [samples] },
     { tag: tiled ? Tag.tileByteCounts : Tag.stripByteCounts, type: FieldType.long, values: chunks.map((chunk) => chunk.byteLength) },
-    { tag: Tag.planarConfiguration, type: FieldType.short, values: [(options.interleave ?? 'pixel') === 'pixel' ? 1 : 2] },
+    { tag: Tag.planarConfiguration, type: FieldType.short, values: [(options.interleave ?? 'pixel') === 'pixel' ? PlanarConfiguration.pixelInterleaved : PlanarConfiguration.bandInterleaved] },
     { tag: Tag.sampleFormat, type: FieldType.short, values: perSample(info.format) },
   ];
   if (tiled) {
@@ -160,7 +158,7 @@ export function encodeTiff(image: TiffImage, options: TiffWriteOptions): Uint8Ar
 
 function fieldBytes(field: Field): number {
   const count = typeof field.values === 'string' ? Buffer.byteLength(field.values) + 1 : field.values.length;
-  return count * TYPE_SIZE[field.type];
+  return count * FIELD_TYPE_SIZE[field.type];
 }
 
 function serialise(fields: Field[], chunks: Uint8Array[], offsetsTag: number): Uint8Array {
