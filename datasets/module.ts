@@ -4,9 +4,10 @@
  * (the reference harness builds each dataset's transforms differently; the recipe
  * records those differences as data, so preprocess.ts has no per-dataset branches).
  */
+import type { Interpolation } from './resample.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage, Task } from './types.ts';
 
-export type Interpolation = 'bicubic' | 'bilinear';
+export type { Interpolation };
 
 export interface ResizeRecipe {
   /** 'model': the model manifest's `interpolation`; otherwise fixed by the dataset. */

@@ -4,6 +4,7 @@
  * model's manifest asks for. Both run inside worker threads, so everything that
  * crosses the boundary is plain data (structured-clone friendly).
  */
+import type { Interpolation } from './resample.ts';
 
 export type Task = 'single-label' | 'multi-label';
 
@@ -46,7 +47,7 @@ export interface PreprocessSpec {
   /** Sentinel-2 band names in model order (multispectral) or ["red","green","blue"]. */
   bands: string[];
   size: number;
-  interpolation: 'bicubic' | 'bilinear';
+  interpolation: Interpolation;
   mean: number[];
   std: number[];
   /** Reproduce the reference's uint8 wrap-around in the RGB path instead of clipping. */
