@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeGeoTiff, readGeoTiff } from '../../datasets/geotiff.ts';
+import { parseTiffLayout } from '../../datasets/tiff-structure.ts';
 import { encodeTiff } from '../../datasets/tiff-writer.ts';
 import { SAMPLE_TYPES, type SampleType } from '../../datasets/tiff-tags.ts';
 import { ErrorCode, UserError } from '../../harness/messages.ts';
@@ -118,12 +119,11 @@ test('garbage, empty and missing files are image-invalid errors', async () => {
 
 test('corrupt deflate data is an image-invalid error', async () => {
   const bytes = encodeTiff({ width: 16, height: 16, data: [Array.from({ length: 256 }, (_, index) => index)] }, { sampleType: 'int16', compression: 'deflate' });
-  const view = new DataView(bytes.buffer);
-  // The only strip starts right after the IFD: scribble over its zlib header.
-  const offset = bytes.byteLength - 40;
-  view.setUint32(offset, 0xdeadbeef);
+  // Scribble over the zlib header of the only strip.
+  const [offset] = parseTiffLayout(bytes).offsets;
+  new DataView(bytes.buffer).setUint32(offset, 0xdeadbeef);
   const error = await rejects(decodeGeoTiff(bytes, 'corrupt.tif'));
-  assert.match(error.message, /^corrupt\.tif: not a readable GeoTIFF \(/);
+  assert.match(error.message, /^corrupt\.tif: not a readable GeoTIFF \(chunk 0: deflate data is corrupt \(/);
 });
 
 test('unsupported sample types are refused with the supported list', async () => {

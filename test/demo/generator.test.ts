@@ -66,8 +66,9 @@ test('the three datasets read back through the project loaders in the real forma
     { listing: eurosat, bands: 13, size: 64, type: 'int16' },
     { listing: meterml, bands: 12, size: 72, type: 'int16' },
   ];
-  for (const { listing, bands, size } of cases) {
+  for (const { listing, bands, size, type } of cases) {
     const raster = await readGeoTiff(listing.items[0].files[0]);
+    assert.is(raster.sampleType, type);
     assert.is(raster.fileBands, bands);
     assert.is(raster.width, size);
     assert.is(raster.height, size);
