@@ -23,7 +23,7 @@ export type AxisTask = (typeof TASKS)[number];
 /** How pages and charts name each task. */
 export const TASK_TITLES: Record<AxisTask, string> = { classification: 'Classification', retrieval: 'Retrieval' };
 
-/** The radar's metric for each (record task, axis task), per RECORDS.md. */
+/** The radar's metric for each (record task, axis task), by the reference's key names (harness/metrics). */
 export const AXIS_METRICS: Record<ResultRecord['task'], Record<AxisTask, string>> = {
   'single-label': { classification: 'acc1', retrieval: 'mAP' },
   'multi-label': { classification: 'Average_class_accuracy', retrieval: 'Ave_mAP' },
@@ -41,7 +41,11 @@ export type ImageKind = 'multispectral' | 'rgb';
 export interface Provenance {
   templates: string;
   bundleSha256: Record<string, string>;
+  /** "image.onnx 0123456789ab, text.onnx ..." (12 hex digits per file); '' without hashes. */
+  bundleText: string;
   commit: string | null;
+  /** The commit's first 12 hex digits, or 'unknown'. */
+  commitText: string;
   date: string;
   images: number;
   device: string;
@@ -169,15 +173,18 @@ export function metricDescription(metric: string): string {
   return METRICS[metric]?.description ?? metric;
 }
 
+/** Sorts the names of `known` in its order, then every other name by name. */
+function byKnownOrder(known: readonly string[]): (a: string, b: string) => number {
+  const position = (name: string) => {
+    const index = known.indexOf(name);
+    return index < 0 ? known.length : index;
+  };
+  return (a, b) => position(a) - position(b) || a.localeCompare(b);
+}
+
 /** Display order of metric keys: METRICS' order, unknown keys after it by name. */
 export function orderMetrics(keys: Iterable<string>): string[] {
-  const known = Object.keys(METRICS);
-  return [...new Set(keys)].sort((a, b) => {
-    const ia = known.indexOf(a);
-    const ib = known.indexOf(b);
-    if (ia !== ib) return (ia < 0 ? Infinity : ia) - (ib < 0 ? Infinity : ib) || a.localeCompare(b);
-    return a.localeCompare(b);
-  });
+  return [...new Set(keys)].sort(byKnownOrder(Object.keys(METRICS)));
 }
 
 /**
@@ -187,7 +194,7 @@ export function orderMetrics(keys: Iterable<string>): string[] {
  */
 export function imageKind(records: readonly ResultRecord[], model: string): { kind: ImageKind; source: Entry['kindSource'] } {
   for (const record of records) {
-    const stated = record.provenance?.image_kind ?? record.provenance?.model_kind;
+    const stated = record.provenance?.image_kind;
     if (stated === 'multispectral' || stated === 'rgb') return { kind: stated, source: 'provenance' };
   }
   return { kind: /(^|[^A-Za-z])MS([^A-Za-z]|$)/.test(model) ? 'multispectral' : 'rgb', source: 'name' };
@@ -197,17 +204,27 @@ function datasetLabel(dataset: string): string {
   return KNOWN_BENCHMARKS[dataset] ?? dataset;
 }
 
-function compareDatasets(a: string, b: string): number {
-  const known = Object.keys(KNOWN_BENCHMARKS);
-  const ia = known.indexOf(a);
-  const ib = known.indexOf(b);
-  return (ia < 0 ? Infinity : ia) - (ib < 0 ? Infinity : ib) || a.localeCompare(b);
+const compareDatasets = byKnownOrder(Object.keys(KNOWN_BENCHMARKS));
+
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 /** A metric value as a fraction, or null when absent or not a finite number. */
 export function metricValue(record: ResultRecord, metric: string): number | null {
-  const value = record.metrics[metric];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return finiteOrNull(record.metrics[metric]);
+}
+
+/** A class's per-class accuracy or AP@100 as a fraction, or null when absent or not a finite number. */
+export function perClassValue(record: ResultRecord, className: string, measure: 'accuracy' | 'ap'): number | null {
+  return finiteOrNull(record.per_class?.[className]?.[measure]);
+}
+
+/** The best of some scores in a metric's direction, or null when there are none. */
+export function bestValue(values: readonly (number | null)[], higher = true): number | null {
+  const present = values.filter((value): value is number => value !== null);
+  if (present.length === 0) return null;
+  return higher ? Math.max(...present) : Math.min(...present);
 }
 
 /** Oriented so that larger is better. */
@@ -223,19 +240,22 @@ function provenanceOf(loaded: LoadedRecord): Provenance {
   const { record } = loaded;
   const provenance = record.provenance ?? ({} as ResultRecord['provenance']);
   const bundle = provenance.bundle_sha256 ?? {};
-  const bundleText = Object.entries(bundle).map(([file, hash]) => `${file} ${shortHash(String(hash))}`).join(', ') || 'unknown';
+  const bundleText = Object.entries(bundle).map(([file, hash]) => `${file} ${shortHash(String(hash))}`).join(', ');
   const commit = provenance.git_commit ?? null;
+  const commitText = commit ? shortHash(commit) : 'unknown';
   const summary = [
     `templates: ${record.templates}`,
-    `bundle: ${bundleText}`,
-    `commit: ${commit ? commit.slice(0, 12) : 'unknown'}`,
+    `bundle: ${bundleText || 'unknown'}`,
+    `commit: ${commitText}`,
     `date: ${provenance.date ?? 'unknown'}`,
     `images: ${record.n_images}`,
   ].join('; ');
   return {
     templates: record.templates,
     bundleSha256: bundle,
+    bundleText,
     commit,
+    commitText,
     date: provenance.date ?? '',
     images: record.n_images,
     device: provenance.device ?? '',

@@ -3,7 +3,7 @@
  * value here is data and is printed with {{ }} (escaped); the only markup handed to
  * the templates is chart SVG from Vega and the page's own CSS and script (see site.ts).
  */
-import { type Axis, type Benchmark, type Cell, type Entry, type Headline, type Leaderboard, metricDescription, metricValue, percent, points, TASK_TITLES } from './leaderboard.ts';
+import { type Axis, type Benchmark, bestValue, type Cell, type Entry, type Headline, higherIsBetter, type Leaderboard, metricDescription, metricValue, perClassValue, percent, points, TASK_TITLES } from './leaderboard.ts';
 import { smoothedFloor } from './scaling.ts';
 
 export interface TableCell {
@@ -93,10 +93,8 @@ export function leaderboardTable(board: Leaderboard): Table {
 export function benchmarkTable(board: Leaderboard, benchmark: Benchmark): Table {
   const columns = benchmark.metrics.map((metric) => ({ label: metric, title: metricDescription(metric) }));
   const entries = board.entries.filter((entry) => board.cells[entry.id]?.[benchmark.dataset]);
-  const bests = benchmark.metrics.map((metric) => {
-    const values = entries.map((entry) => metricValue(board.cells[entry.id][benchmark.dataset].record, metric)).filter((value): value is number => value !== null);
-    return values.length ? Math.max(...values) : null;
-  });
+  // Best in the metric's own direction, as the radar and the heatmap rank it.
+  const bests = benchmark.metrics.map((metric) => bestValue(entries.map((entry) => metricValue(board.cells[entry.id][benchmark.dataset].record, metric)), higherIsBetter(metric)));
   const rows = entries.map((entry) => {
     const cell = board.cells[entry.id][benchmark.dataset];
     return entryRow(entry, benchmark.metrics.map((metric, index) => {
@@ -112,12 +110,8 @@ export function perClassTable(board: Leaderboard, benchmark: Benchmark, measure:
   const entries = board.entries.filter((entry) => board.cells[entry.id]?.[benchmark.dataset]);
   const columns = entries.map((entry) => ({ label: entry.displayLabel, title: entry.label }));
   const rows = benchmark.classes.map((name) => {
-    const values = entries.map((entry) => {
-      const value = board.cells[entry.id][benchmark.dataset].record.per_class?.[name]?.[measure];
-      return typeof value === 'number' && Number.isFinite(value) ? value : null;
-    });
-    const present = values.filter((value): value is number => value !== null);
-    const best = present.length ? Math.max(...present) : null;
+    const values = entries.map((entry) => perClassValue(board.cells[entry.id][benchmark.dataset].record, name, measure));
+    const best = bestValue(values);
     return {
       label: name,
       cells: values.map((value, index) => cellFor(board.cells[entries[index].id][benchmark.dataset], value, value !== null && value === best)),
@@ -139,8 +133,8 @@ export function provenanceRows(board: Leaderboard, dataset?: string): Provenance
         dataset: benchmark.label,
         templates: provenance.templates,
         templatesSha256: String(record.provenance?.templates_sha256 ?? '').slice(0, 12),
-        bundle: Object.entries(provenance.bundleSha256).map(([file, hash]) => `${file} ${String(hash).slice(0, 12)}`).join(', '),
-        commit: provenance.commit ? provenance.commit.slice(0, 12) : 'unknown',
+        bundle: provenance.bundleText,
+        commit: provenance.commitText,
         date: provenance.date,
         images: provenance.images,
         device: provenance.device,

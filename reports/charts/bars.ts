@@ -4,7 +4,8 @@
  * one colour legend. Class names come from the records and are drawn as data.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { type Benchmark, type Leaderboard, metricValue, percent } from '../leaderboard.ts';
+import type { ResultRecord } from '../../harness/records.ts';
+import { type Benchmark, type Leaderboard, metricValue, perClassValue, percent } from '../leaderboard.ts';
 import { CHART_FONT, entryColours } from './palette.ts';
 
 export interface BarDatum {
@@ -14,27 +15,15 @@ export interface BarDatum {
   text: string;
 }
 
-function perClassData(board: Leaderboard, benchmark: Benchmark, measure: 'accuracy' | 'ap'): BarDatum[] {
+/** One bar per (entry with a record here, group) whose value is a finite number. */
+function barData(board: Leaderboard, benchmark: Benchmark, groups: readonly string[], valueOf: (record: ResultRecord, group: string) => number | null): BarDatum[] {
   const rows: BarDatum[] = [];
   for (const entry of board.entries) {
     const record = board.cells[entry.id]?.[benchmark.dataset]?.record;
     if (!record) continue;
-    for (const name of benchmark.classes) {
-      const value = record.per_class?.[name]?.[measure];
-      if (typeof value === 'number' && Number.isFinite(value)) rows.push({ entry: entry.displayLabel, group: name, value: 100 * value, text: percent(value) });
-    }
-  }
-  return rows;
-}
-
-function summaryData(board: Leaderboard, benchmark: Benchmark): BarDatum[] {
-  const rows: BarDatum[] = [];
-  for (const entry of board.entries) {
-    const record = board.cells[entry.id]?.[benchmark.dataset]?.record;
-    if (!record) continue;
-    for (const metric of benchmark.metrics) {
-      const value = metricValue(record, metric);
-      if (value !== null) rows.push({ entry: entry.displayLabel, group: metric, value: 100 * value, text: percent(value) });
+    for (const group of groups) {
+      const value = valueOf(record, group);
+      if (value !== null) rows.push({ entry: entry.displayLabel, group, value: 100 * value, text: percent(value) });
     }
   }
   return rows;
@@ -46,9 +35,9 @@ export function barsSpec(board: Leaderboard, benchmark: Benchmark): TopLevelSpec
   const colours = entryColours(allLabels.length);
   const domain = allLabels.filter((label) => present.has(label));
   const range = allLabels.map((label, index) => [label, colours[index]] as const).filter(([label]) => present.has(label)).map(([, colour]) => colour);
-  const grouped = (title: string, values: BarDatum[], groups: string[], yTitle: string) => ({
+  const grouped = (title: string, groups: string[], groupTitle: 'metric' | 'class', yTitle: string, valueOf: (record: ResultRecord, group: string) => number | null) => ({
     title: { text: title, anchor: 'start' as const, fontSize: 13 },
-    data: { values },
+    data: { values: barData(board, benchmark, groups, valueOf) },
     width: { step: 10 },
     height: 180,
     mark: { type: 'bar' as const },
@@ -59,7 +48,7 @@ export function barsSpec(board: Leaderboard, benchmark: Benchmark): TopLevelSpec
       color: { field: 'entry', type: 'nominal' as const, title: 'Model', scale: { domain, range }, legend: { labelLimit: 320, orient: 'right' as const } },
       tooltip: [
         { field: 'entry', type: 'nominal' as const, title: 'model' },
-        { field: 'group', type: 'nominal' as const, title: title.startsWith('Summary') ? 'metric' : 'class' },
+        { field: 'group', type: 'nominal' as const, title: groupTitle },
         { field: 'text', type: 'nominal' as const, title: '%' },
       ],
     },
@@ -71,9 +60,9 @@ export function barsSpec(board: Leaderboard, benchmark: Benchmark): TopLevelSpec
     config: { font: CHART_FONT },
     background: 'white',
     vconcat: [
-      grouped('Summary metrics', summaryData(board, benchmark), benchmark.metrics, '%'),
-      grouped('Per-class accuracy', perClassData(board, benchmark, 'accuracy'), benchmark.classes, 'accuracy %'),
-      grouped('Per-class AP@100', perClassData(board, benchmark, 'ap'), benchmark.classes, 'AP %'),
+      grouped('Summary metrics', benchmark.metrics, 'metric', '%', metricValue),
+      grouped('Per-class accuracy', benchmark.classes, 'class', 'accuracy %', (record, name) => perClassValue(record, name, 'accuracy')),
+      grouped('Per-class AP@100', benchmark.classes, 'class', 'AP %', (record, name) => perClassValue(record, name, 'ap')),
     ],
   };
 }
