@@ -63,6 +63,5 @@ export function pageAssets(): PageAssets {
 /** Renders reports/templates/page.hbs (which = 'index') or benchmark.hbs. */
 export function renderPage(which: 'index' | 'benchmark', context: Record<string, unknown>): string {
   const templates = load();
-  const { assets } = templates;
-  return templates[which]({ ...context, assets, scriptHash: assets.scriptHash });
+  return templates[which]({ ...context, assets: templates.assets });
 }

@@ -112,6 +112,7 @@ export function radarSpec(board: Leaderboard): Spec {
     x: { signal: `cx + (${radiusExpression}) * cos(datum.angle)` },
     y: { signal: `cy - (${radiusExpression}) * sin(datum.angle)` },
   });
+  const spokeEnd = position(String(FRAME));
 
   return {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
@@ -169,10 +170,7 @@ export function radarSpec(board: Leaderboard): Spec {
       {
         type: 'rule', name: 'spokes', from: { data: 'axes' },
         encode: { enter: {
-          x: { signal: 'cx' }, y: { signal: 'cy' }, ...(() => {
-            const end = position(String(FRAME));
-            return { x2: end.x, y2: end.y };
-          })(),
+          x: { signal: 'cx' }, y: { signal: 'cy' }, x2: spokeEnd.x, y2: spokeEnd.y,
           stroke: { value: '#bbbbbb' }, strokeWidth: { value: 0.8 },
         } },
       },
