@@ -24,9 +24,10 @@ const close = (actual: number | null, expected: number, message: string) => {
   assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${message}: expected ${expected}, got ${actual}`);
 };
 
+// Written and read once; every test builds its own view model from them.
+const loaded = readRecords(writeTestResults().folders);
+
 function board(baseline?: string) {
-  const { folders } = writeTestResults();
-  const loaded = readRecords(folders);
   const { kept, superseded } = newestRecords(loaded);
   return buildLeaderboard({ kept, superseded, recordsRead: loaded.length, baseline });
 }
