@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html.entities
 import json
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -65,82 +66,60 @@ WHITESPACE_BODY = js_class_body(code_ranges(str.isspace))
 WORD_BODY = js_class_body(code_ranges(lambda c: c.isalnum() or c == "_"))
 
 
-def strip_verbose(pattern: str) -> str:
-    """Drop the whitespace and comments that re.VERBOSE ignores (outside classes)."""
-    out: list[str] = []
+def regex_units(regex: re.Pattern):
+    """(unit, inside_class) for each unit of a Python `re` str pattern: an escape (`\\xNN`
+    whole, any other two characters) or one character; `inside_class` is the state before
+    the unit. Under re.VERBOSE the whitespace and comments it ignores outside classes
+    are left out."""
+    pattern = regex.pattern
+    verbose = bool(regex.flags & re.VERBOSE)
     index = 0
     in_class = False
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
-            out.append(pattern[index : index + 2])
-            index += 2
+            width = 4 if pattern[index + 1] == "x" else 2
+            yield pattern[index : index + width], in_class
+            index += width
             continue
-        if in_class:
-            if char == "]":
-                in_class = False
-            out.append(char)
+        if verbose and not in_class and (char.isspace() or char == "#"):
+            if char == "#":
+                while index < len(pattern) and pattern[index] != "\n":
+                    index += 1
             index += 1
             continue
-        if char == "[":
+        yield char, in_class
+        index += 1
+        if in_class and char == "]":
+            in_class = False
+        elif not in_class and char == "[":
             in_class = True
-            out.append(char)
-            index += 1
             # A `]` right after `[` or `[^` is a literal in Python; none of ftfy's patterns uses it.
             assert pattern[index] != "]" and pattern[index : index + 2] != "^]", pattern[index - 5 : index + 5]
-            continue
-        if char.isspace():
-            index += 1
-            continue
-        if char == "#":
-            while index < len(pattern) and pattern[index] != "\n":
-                index += 1
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
 
 
-def to_javascript(pattern: str) -> str:
-    """Rewrite a (non-verbose) Python `re` str pattern as JavaScript `u`-flag source."""
+def to_javascript(regex: re.Pattern) -> str:
+    """Rewrite a Python `re` str pattern (verbose or not) as JavaScript `u`-flag source."""
     out: list[str] = []
-    index = 0
-    in_class = False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            escape = pattern[index + 1]
+    for unit, in_class in regex_units(regex):
+        if unit[0] == "\\":
+            escape = unit[1]
             if escape == "s":
                 out.append(WHITESPACE_BODY if in_class else f"[{WHITESPACE_BODY}]")
             elif escape == "w":
                 out.append(WORD_BODY if in_class else f"[{WORD_BODY}]")
             elif escape == "x":
-                out.append(js_char(int(pattern[index + 2 : index + 4], 16)))
-                index += 2
+                out.append(js_char(int(unit[2:], 16)))
             elif escape in "\\[]-^.|?*+(){}/":
-                out.append("\\" + escape)
+                out.append(unit)
             else:
-                raise ValueError(f"unhandled escape \\{escape} in pattern")
-            index += 2
-            continue
-        if in_class:
-            if char == "]":
-                in_class = False
-                out.append(char)
-            elif char in "-^":
-                out.append(char)
-            else:
-                out.append(js_char(ord(char)) if not char.isascii() or char in "[{}/|" else char)
-        elif char == "[":
-            in_class = True
-            out.append(char)
-        elif char == ".":
+                raise ValueError(f"unhandled escape {unit} in pattern")
+        elif unit == "." and not in_class:
             out.append("[^\\n]")
-        elif not char.isascii():
-            out.append(js_char(ord(char)))
+        elif not unit.isascii() or (in_class and unit in "[{}/|"):
+            out.append(js_char(ord(unit)))
         else:
-            out.append(char)
-        index += 1
+            out.append(unit)
     return "".join(out)
 
 
@@ -177,8 +156,8 @@ def main() -> None:
         "windows_1252_strict": bytes(range(256)).decode("windows-1252", errors="replace"),
         "ligatures": {chr(code): text for code, text in ftfy.chardata.LIGATURES.items()},
         "width_map": {chr(code): text for code, text in ftfy.chardata.WIDTH_MAP.items()},
-        "badness": to_javascript(strip_verbose(ftfy.badness.BADNESS_RE.pattern)),
-        "utf8_detector": to_javascript(strip_verbose(ftfy.chardata.UTF8_DETECTOR_RE.pattern)),
+        "badness": to_javascript(ftfy.badness.BADNESS_RE),
+        "utf8_detector": to_javascript(ftfy.chardata.UTF8_DETECTOR_RE),
     }
     OUTPUT.write_text(json.dumps(tables, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes)")
