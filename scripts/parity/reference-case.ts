@@ -13,11 +13,10 @@
  *     read the same weights;
  *  3. <work>/models/Llama3-MS-CLIP-Base -> the cached bundle (a symlink).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeRandomCheckpoint } from '../../adapters/export.ts';
-import { bundleDirectory, loadManifest } from '../../adapters/bundle.ts';
+import { bundleDirectory, loadManifest, sha256File } from '../../adapters/bundle.ts';
 import { prepareParityCase } from '../../test/adapters/parity-support.ts';
 
 export const REFERENCE_MODEL = 'Llama3-MS-CLIP-Base';
@@ -34,12 +33,6 @@ export interface ReferenceCase {
   checkpointSha256: string;
 }
 
-async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Steps 1-3 under `work` (a folder the caller owns and deletes). */
 export async function prepareReferenceCase(options: { work: string; log: (line: string) => void }): Promise<ReferenceCase> {
   const parity = await prepareParityCase(REFERENCE_MODEL, REFERENCE_SEED, { imageCount: PARITY_IMAGE_COUNT, log: options.log });
@@ -52,7 +45,7 @@ export async function prepareReferenceCase(options: { work: string; log: (line: 
   const checkpoint = join(folder, 'checkpoint.pt');
   options.log(`${REFERENCE_MODEL}: writing the seeded checkpoint again for the Python side (seed ${REFERENCE_SEED})`);
   await writeRandomCheckpoint({ model: REFERENCE_MODEL, seed: REFERENCE_SEED, file: checkpoint });
-  const checkpointSha256 = await sha256OfFile(checkpoint);
+  const checkpointSha256 = await sha256File(checkpoint);
   if (checkpointSha256 !== manifest.source.checkpointSha256) {
     rmSync(checkpoint, { force: true });
     throw new Error(`the regenerated checkpoint (sha256 ${checkpointSha256}) is not the one ${parity.bundle} was exported from (${manifest.source.checkpointSha256})`);
