@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256File } from '../../adapters/bundle.ts';
 import { exportBundle, writeRandomCheckpoint, writeReferenceEmbeddings } from '../../adapters/export.ts';
 import { findModel, type ModelEntry } from '../../adapters/registry.ts';
 
@@ -134,7 +135,7 @@ export async function prepareParityCase(model: string, seed: number, options: { 
     writeFileSync(join(folder, 'prompts.json'), JSON.stringify(prompts));
     options.log(`${entry.name}: torch reference embeddings`);
     await writeReferenceEmbeddings({ model: entry.name, checkpoint, imagesFile: join(folder, 'images.f32'), textsFile: join(folder, 'prompts.json'), outDir: join(folder, 'reference'), onProgress: () => {} });
-    const checkpointSha256 = createHash('sha256').update(readFileSync(checkpoint)).digest('hex');
+    const checkpointSha256 = await sha256File(checkpoint);
     rmSync(checkpoint);
     rmSync(join(folder, 'images.f32'));
     writeFileSync(done, JSON.stringify({ model: entry.name, seed, checkpointSha256 }));
