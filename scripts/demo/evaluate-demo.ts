@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openBundle } from '../../adapters/clip.ts';
 import type { BundleManifest, ImageTextEncoder } from '../../adapters/types.ts';
 import { EUROSAT_DEMO_CLASSES, NON_VISIBLE_CLASSES } from '../../datasets/demo/layouts.ts';
+import { imageFolderClassName } from '../../datasets/image-folder.ts';
 import { listDataset } from '../../datasets/registry.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import { evaluate } from '../../harness/evaluate.ts';
@@ -29,11 +30,6 @@ export interface DemoModelMetrics {
   /** Mean recall over NON_VISIBLE_CLASSES of the EuroSAT-style set. */
   nonVisibleRecall: number;
   perClassRecall: Record<string, number | null>;
-}
-
-/** "Healthy_Crops" -> "healthy crops", as ImageFolder prompts are made. */
-export function promptName(folder: string): string {
-  return folder.replace(/[_/]/g, ' ').toLowerCase();
 }
 
 /** An encoder whose manifest says something else about its input (to break preprocessing on purpose). */
@@ -93,8 +89,8 @@ export async function evaluateDemo(options: EvaluateDemoOptions): Promise<Record
       entry.datasets[outcome.dataset] = outcome.record.metrics;
       entry.chance[outcome.dataset] = chanceLevels(listings.find((listing) => listing.dataset === outcome.dataset)!);
       if (outcome.dataset === 'EuroSAT_MS') {
-        for (const folder of Object.keys(EUROSAT_DEMO_CLASSES)) entry.perClassRecall[promptName(folder)] = outcome.record.per_class[promptName(folder)]?.recall ?? null;
-        const recalls = NON_VISIBLE_CLASSES.map((folder) => entry.perClassRecall[promptName(folder)] ?? 0);
+        for (const folder of Object.keys(EUROSAT_DEMO_CLASSES)) entry.perClassRecall[imageFolderClassName(folder)] = outcome.record.per_class[imageFolderClassName(folder)]?.recall ?? null;
+        const recalls = NON_VISIBLE_CLASSES.map((folder) => entry.perClassRecall[imageFolderClassName(folder)] ?? 0);
         entry.nonVisibleRecall = recalls.reduce((sum, value) => sum + value, 0) / recalls.length;
       }
     }

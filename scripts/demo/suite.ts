@@ -26,7 +26,7 @@ const log = (line: string): void => console.error(`[demo] ${line}`);
 function viewSpecs(): { view: string; spec: PreprocessSpec }[] {
   return DEMO_MODEL_ENTRIES.map((entry) => ({
     view: entry.image.kind === 'rgb' ? 'rgb' : 'ms',
-    spec: { kind: entry.image.kind, bands: entry.image.bands, size: entry.image.size, interpolation: entry.image.interpolation, mean: entry.image.mean, std: entry.image.std },
+    spec: entry.image,
   }));
 }
 
