@@ -5,6 +5,8 @@
  * lives in the manifest; nothing model-specific is hard-coded elsewhere.
  */
 
+import type { Interpolation } from '../datasets/resample.ts';
+
 export const BUNDLE_SCHEMA = 1;
 
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
@@ -28,7 +30,7 @@ export interface ImageSpec {
   /** Square input size (224). */
   size: number;
   /** Resize interpolation for ImageFolder datasets (torchvision Resize, antialiased). */
-  interpolation: 'bicubic' | 'bilinear';
+  interpolation: Interpolation;
   /** Per-band normalisation, same order as `bands`. */
   mean: number[];
   std: number[];
