@@ -30,9 +30,14 @@ export function parseFlags(argv: readonly string[], options: FlagSpec, command: 
     const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     return { values: parsed.values as ParsedFlags['values'], positionals: parsed.positionals };
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0].replace(/^TypeError \[[A-Z_]+\]: /, '');
-    throw new UserError(ErrorCode.usage, `${message} (see: npm run ${command} -- --help)`);
+    throw flagUsageError(error, command);
   }
+}
+
+/** A parseArgs failure (unknown flag, missing value) as a one-line usage error pointing at --help. */
+export function flagUsageError(error: unknown, command: string): UserError {
+  const message = (error as Error).message.split('\n')[0].replace(/^TypeError \[[A-Z_]+\]: /, '');
+  return new UserError(ErrorCode.usage, `${message} (see: npm run ${command} -- --help)`);
 }
 
 /** Values of a repeatable flag, each split on commas when `splitCommas`; trimmed, empty parts dropped, order kept. */

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { deviceFlag, log, modelFlags, positiveIntegerFlag, stringFlag, workersFlag, type FlagSpec } from './cli.ts';
+import { deviceFlag, flagUsageError, listValues, log, modelFlags, positiveIntegerFlag, stringFlag, workersFlag, type FlagSpec } from './cli.ts';
 import { writeFileAtomic } from './records.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { createProgress } from './progress.ts';
@@ -38,8 +38,7 @@ export function parseInferenceFlags(argv: readonly string[], options: FlagSpec, 
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    throw new UserError(ErrorCode.usage, `${message} (see: npm run ${command} -- --help)`);
+    throw flagUsageError(error, command);
   }
   const values = { ...parsed.values } as FlagValues;
   let extending: string | undefined;
@@ -88,6 +87,24 @@ export function readTextList(file: string, key: 'classes' | 'queries'): string[]
   const list = entries.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
   if (list.length === 0) throw new UserError(ErrorCode.usage, `${file}: no ${key} in the file`, file);
   return list;
+}
+
+/**
+ * The class names or queries of a command: from its list flag or from its file flag,
+ * exactly one of the two.
+ */
+export function listOrFile(values: FlagValues, flags: { list: string; file: string; key: 'classes' | 'queries'; example: string; splitCommas: boolean }): string[] {
+  const listed = listValues(values[flags.list], flags.splitCommas);
+  const file = stringFlag(values[flags.file]);
+  usageIf(listed.length > 0 && file !== undefined, `give --${flags.list} or --${flags.file}, not both`);
+  usageIf(listed.length === 0 && file === undefined, `no ${flags.key}: pass --${flags.list} ${flags.example} or --${flags.file} FILE.txt|.yaml`);
+  return file !== undefined ? readTextList(file, flags.key) : listed;
+}
+
+/** What classify and retrieve requests add to their library options: where the output goes. */
+export interface OutputOptions {
+  json: boolean;
+  savePath?: string;
 }
 
 /** A plain text table; number columns right-aligned, non-integer columns with `digits` decimals. */
@@ -161,7 +178,7 @@ export interface InferenceTable<R> {
  * --save-path is given, and prints the JSON (--json) or the heading and table.
  */
 export async function runInferenceCommand<R>(
-  request: { json: boolean; savePath?: string },
+  request: OutputOptions,
   infer: (hooks: { onProgress: (done: number, total: number) => void; onNote: (line: string) => void }) => Promise<R>,
   table: InferenceTable<R>,
 ): Promise<R> {

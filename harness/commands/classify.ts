@@ -5,8 +5,8 @@
  *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
  */
 import { classify, DEFAULT_BATCH_SIZE, type ClassifyOptions, type ClassifyResult } from '../inference.ts';
-import { commonInferenceOptions, inferenceFlags, parseInferenceFlags, readTextList, runInferenceCommand, usageIf, type FlagValues, type InferenceTable } from '../inference-cli.ts';
-import { commandMain, isMainModule, listValues, stringFlag } from '../cli.ts';
+import { commonInferenceOptions, inferenceFlags, listOrFile, parseInferenceFlags, runInferenceCommand, type FlagValues, type InferenceTable, type OutputOptions } from '../inference-cli.ts';
+import { commandMain, isMainModule, stringFlag } from '../cli.ts';
 
 const HELP = `Usage: npm run classify -- --images DIR|list.txt|list.yaml --class-names a,b,c [options]
 
@@ -45,21 +45,15 @@ const flags = {
   templates: { type: 'string', default: 'msclip' },
 } as const;
 
-export interface ClassifyRequest extends ClassifyOptions {
-  json: boolean;
-  savePath?: string;
-}
+export interface ClassifyRequest extends ClassifyOptions, OutputOptions {}
 
 export function parseClassifyArguments(argv: readonly string[]): ClassifyRequest | 'help' {
   const values: FlagValues = parseInferenceFlags(argv, flags, ['class-names'], 'classify');
   if (values.help) return 'help';
-  const names = listValues(values['class-names'], true);
-  const classesFile = stringFlag(values['classes-file']);
-  usageIf(names.length > 0 && classesFile !== undefined, 'give --class-names or --classes-file, not both');
-  usageIf(names.length === 0 && classesFile === undefined, 'no classes: pass --class-names a,b,c or --classes-file FILE.txt|.yaml');
+  const classNames = listOrFile(values, { list: 'class-names', file: 'classes-file', key: 'classes', example: 'a,b,c', splitCommas: true });
   return {
     ...commonInferenceOptions(values, DEFAULT_BATCH_SIZE),
-    classNames: classesFile !== undefined ? readTextList(classesFile, 'classes') : names,
+    classNames,
     templates: stringFlag(values.templates) ?? 'msclip',
   };
 }

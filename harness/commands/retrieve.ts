@@ -5,8 +5,8 @@
  *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
  */
 import { DEFAULT_BATCH_SIZE, retrieve, type RetrieveOptions, type RetrieveResult } from '../inference.ts';
-import { commonInferenceOptions, inferenceFlags, parseInferenceFlags, readTextList, runInferenceCommand, usageIf, type FlagValues, type InferenceTable } from '../inference-cli.ts';
-import { commandMain, isMainModule, listValues, positiveIntegerFlag, stringFlag } from '../cli.ts';
+import { commonInferenceOptions, inferenceFlags, listOrFile, parseInferenceFlags, runInferenceCommand, type FlagValues, type InferenceTable, type OutputOptions } from '../inference-cli.ts';
+import { commandMain, isMainModule, positiveIntegerFlag } from '../cli.ts';
 
 const HELP = `Usage: npm run retrieve -- --images DIR|list.txt|list.yaml --query "text" [options]
 
@@ -42,22 +42,16 @@ const flags = {
   'top-k': { type: 'string' },
 } as const;
 
-export interface RetrieveRequest extends RetrieveOptions {
-  json: boolean;
-  savePath?: string;
-}
+export interface RetrieveRequest extends RetrieveOptions, OutputOptions {}
 
 export function parseRetrieveArguments(argv: readonly string[]): RetrieveRequest | 'help' {
   const values: FlagValues = parseInferenceFlags(argv, flags, ['query'], 'retrieve');
   if (values.help) return 'help';
   // Queries are sentences: commas belong to them, so no comma splitting here.
-  const queries = listValues(values.query, false);
-  const queriesFile = stringFlag(values['queries-file']);
-  usageIf(queries.length > 0 && queriesFile !== undefined, 'give --query or --queries-file, not both');
-  usageIf(queries.length === 0 && queriesFile === undefined, 'no queries: pass --query "text" or --queries-file FILE.txt|.yaml');
+  const queries = listOrFile(values, { list: 'query', file: 'queries-file', key: 'queries', example: '"text"', splitCommas: false });
   return {
     ...commonInferenceOptions(values, DEFAULT_BATCH_SIZE),
-    queries: queriesFile !== undefined ? readTextList(queriesFile, 'queries') : queries,
+    queries,
     topK: positiveIntegerFlag(values['top-k'], 'top-k', 5),
   };
 }
