@@ -9,6 +9,7 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { PreprocessSpec } from '../datasets/types.ts';
 import { prepareInputImage } from './images.ts';
+import { imageLength } from './prepare-chunk.ts';
 import { serveJobs, ThreadPool } from './thread-pool.ts';
 
 interface Job {
@@ -19,7 +20,7 @@ interface Job {
 
 /** [files.length, bands, size, size] normalised pixels. */
 export async function prepareBatch(files: readonly string[], spec: PreprocessSpec): Promise<Float32Array> {
-  const length = spec.bands.length * spec.size * spec.size;
+  const length = imageLength(spec);
   const pixels = new Float32Array(files.length * length);
   for (let index = 0; index < files.length; index++) await prepareInputImage(files[index], spec, pixels, index * length);
   return pixels;

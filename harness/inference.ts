@@ -27,6 +27,7 @@ import { inferencePreprocessingKey, listImages, type ImageEntry } from './images
 import { preprocessSpecOf } from './evaluate.ts';
 import { BatchPreparer } from './inference-workers.ts';
 import { ErrorCode, UserError } from './messages.ts';
+import { topKIndices } from './metrics/retrieval.ts';
 import { buildClassifier, zeroShotLogits } from './zero-shot.ts';
 
 export interface InferenceOptions {
@@ -115,13 +116,15 @@ function embeddingsKey(encoder: ImageTextEncoder, spec: PreprocessSpec): Embeddi
   return { model: manifest.name, imageTowerSha256: manifest.files[manifest.image.file] ?? '', preprocessing: inferencePreprocessingKey(spec) };
 }
 
-/** Steps 2-3, shared by both tasks. */
-async function withImageEmbeddings<T>(options: InferenceOptions, run: (context: {
+/**
+ * Steps 2-3, shared by both tasks; `run` does the text side of step 4, and its
+ * result is completed with the common fields and the timings.
+ */
+async function withImageEmbeddings<T extends object>(options: InferenceOptions, run: (context: {
   encoder: ImageTextEncoder;
   images: ImageEntry[];
   embeddings: Float32Array;
-  base: Omit<InferenceBase, 'seconds'> & { started: number; imageSeconds: number };
-}) => Promise<T>): Promise<T> {
+}) => Promise<T>): Promise<InferenceBase & T> {
   const started = performance.now();
   const note = options.onNote ?? (() => undefined);
   if (options.embeddings && options.saveEmbeddings) {
@@ -176,15 +179,17 @@ async function withImageEmbeddings<T>(options: InferenceOptions, run: (context: 
         note(`saved ${images.length} image embeddings to ${options.saveEmbeddings}`);
       }
     }
-    const base = {
+    const textStart = performance.now();
+    const result = await run({ encoder, images, embeddings });
+    const now = performance.now();
+    return {
       model: encoder.manifest.name,
       provider: encoder.provider,
       skipped: listing?.skipped ?? [],
       embeddings: source,
-      started,
-      imageSeconds: (performance.now() - imageStart) / 1000,
+      ...result,
+      seconds: { images: (textStart - imageStart) / 1000, texts: (now - textStart) / 1000, total: (now - started) / 1000 },
     };
-    return await run({ encoder, images, embeddings, base });
   } finally {
     if (!options.encoder) await encoder.dispose();
   }
@@ -258,8 +263,7 @@ function checkTexts(texts: readonly string[], what: string, flag: string): strin
 export async function classify(options: ClassifyOptions): Promise<ClassifyResult> {
   const classes = checkTexts(options.classNames, 'class names', '--class-names a,b,c or --classes-file FILE');
   const templateSet = await loadTemplateSet(options.templates ?? 'msclip');
-  return withImageEmbeddings(options, async ({ encoder, images, embeddings, base }) => {
-    const textStart = performance.now();
+  return withImageEmbeddings(options, async ({ encoder, images, embeddings }) => {
     const classifier = await buildClassifier(encoder, classes, templateSet.templates);
     const logits = zeroShotLogits(embeddings, images.length, classifier);
     const rows = images.map((image, row) => {
@@ -269,14 +273,10 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
       for (let column = 1; column < classes.length; column++) if (probabilities[column] > probabilities[best]) best = column;
       return { name: image.name, path: image.path, class: classes[best], probabilities };
     });
-    const { started, imageSeconds, ...rest } = base;
-    const now = performance.now();
     return {
-      ...rest,
       templates: { name: templateSet.name, count: templateSet.templates.length, sha256: templateSet.sha256 },
       classes,
       images: rows,
-      seconds: { images: imageSeconds, texts: (now - textStart) / 1000, total: (now - started) / 1000 },
     };
   });
 }
@@ -286,8 +286,7 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveResult
   const queries = checkTexts(options.queries, 'queries', '--query "text" or --queries-file FILE');
   const topK = options.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new UserError(ErrorCode.usage, `top-k must be a positive integer, got ${topK}`);
-  return withImageEmbeddings(options, async ({ encoder, images, embeddings, base }) => {
-    const textStart = performance.now();
+  return withImageEmbeddings(options, async ({ encoder, images, embeddings }) => {
     const queryEmbeddings = await encoder.encodeTexts(queries);
     const size = encoder.manifest.embeddingSize;
     const keep = Math.min(topK, images.length);
@@ -299,16 +298,13 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveResult
         for (let d = 0; d < size; d++) dot += embeddings[image * size + d] * queryEmbeddings[queryIndex * size + d];
         similarities[image] = dot;
       }
-      const order = Array.from({ length: images.length }, (_, index) => index)
-        .sort((a, b) => similarities[b] - similarities[a] || a - b)
-        .slice(0, keep);
+      // Higher similarity first, ties in listing order.
+      const order = topKIndices(similarities, keep);
       return {
         query,
-        results: order.map((index, rank) => ({ rank: rank + 1, index, name: images[index].name, path: images[index].path, similarity: similarities[index] })),
+        results: Array.from(order, (index, rank) => ({ rank: rank + 1, index, name: images[index].name, path: images[index].path, similarity: similarities[index] })),
       };
     });
-    const { started, imageSeconds, ...rest } = base;
-    const now = performance.now();
-    return { ...rest, images: images.length, queries: results, seconds: { images: imageSeconds, texts: (now - textStart) / 1000, total: (now - started) / 1000 } };
+    return { images: images.length, queries: results };
   });
 }
