@@ -16,6 +16,7 @@
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { centerCropOffsets, resizedShorterSide } from '../datasets/resample.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { pilResizeBicubic, pilResizeNearest, type Rgba8Image } from './pil-resize.ts';
 
@@ -85,26 +86,6 @@ export function decodeJpeg(bytes: Uint8Array, file: string): Picture {
   return { width: decoded.width, height: decoded.height, data: decoded.data, mode: 'RGB' };
 }
 
-/** torchvision's Resize(size) rule: the shorter side becomes `size`, the longer one is truncated. */
-export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
-  if (width <= height) return { width: size, height: Math.trunc((size * height) / width) };
-  return { width: Math.trunc((size * width) / height), height: size };
-}
-
-/** Python's round(): halves go to the even neighbour. */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-/** torchvision's centre-crop offsets: int(round((input - crop) / 2)). */
-export function centreCropOffset(inputSize: number, cropSize: number): number {
-  return roundHalfEven((inputSize - cropSize) / 2);
-}
-
 export interface PictureSpec {
   size: number;
   mean: readonly number[];
@@ -113,13 +94,13 @@ export interface PictureSpec {
 
 /** Writes [3, size, size] normalised float32 pixels of `picture` into `out` at `offset`. */
 export function preparePicture(picture: Picture, spec: PictureSpec, out: Float32Array, offset = 0): void {
-  const target = resizedSize(picture.width, picture.height, spec.size);
+  // torchvision's size and crop rules, shared with the tile path.
+  const target = resizedShorterSide(picture.height, picture.width, spec.size);
   const nearest = picture.mode === 'P' || picture.mode === '1';
   const resized = nearest
     ? pilResizeNearest(picture, target.width, target.height)
     : pilResizeBicubic(picture, target.width, target.height, picture.mode === 'RGBA' || picture.mode === 'LA');
-  const top = centreCropOffset(resized.height, spec.size);
-  const left = centreCropOffset(resized.width, spec.size);
+  const { top, left } = centerCropOffsets(resized.height, resized.width, spec.size);
   const plane = spec.size * spec.size;
   for (let channel = 0; channel < 3; channel++) {
     const mean = Math.fround(spec.mean[channel]);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeNpy } from '../../harness/records.ts';
-import { centreCropOffset, decodeJpeg, decodePng, preparePicture, resizedSize, roundHalfEven } from '../../harness/pictures.ts';
+import { decodeJpeg, decodePng, preparePicture } from '../../harness/pictures.ts';
+import { centerCropOffsets, resizedShorterSide } from '../../datasets/resample.ts';
 import { pilResizeBicubic, pilResizeNearest } from '../../harness/pil-resize.ts';
 import { isUserError } from '../../harness/messages.ts';
 
@@ -68,14 +69,12 @@ test('JPEG (4:4:4) decodes within 4 levels of Pillow/libjpeg', () => {
   assert.ok(worst <= 4, `max difference ${worst} levels`);
 });
 
-test('torchvision size and crop rules', () => {
-  assert.equal(resizedSize(40, 30, 224), { width: 298, height: 224 });
-  assert.equal(resizedSize(30, 47, 224), { width: 224, height: 350 });
-  assert.is(roundHalfEven(0.5), 0);
-  assert.is(roundHalfEven(1.5), 2);
-  assert.is(roundHalfEven(2.5), 2);
-  assert.is(centreCropOffset(225, 224), 0);
-  assert.is(centreCropOffset(227, 224), 2);
+test('torchvision size and crop rules (the shared ones preparePicture uses)', () => {
+  assert.equal(resizedShorterSide(30, 40, 224), { width: 298, height: 224 });
+  assert.equal(resizedShorterSide(47, 30, 224), { width: 224, height: 350 });
+  // Offsets round half to even: (225 - 224) / 2 = 0.5 -> 0, 1.5 -> 2, 2.5 -> 2.
+  assert.equal(centerCropOffsets(225, 227, 224), { top: 0, left: 2 });
+  assert.equal(centerCropOffsets(229, 224, 224), { top: 2, left: 0 });
 });
 
 test('a corrupt PNG or JPEG is a one-line error naming the file', () => {
