@@ -21,7 +21,7 @@ import { MS_CLIP_MEAN, MS_CLIP_STD } from '../../adapters/registry.ts';
 import type { ImageTextEncoder } from '../../adapters/types.ts';
 import { resolveDataset } from '../../datasets/registry.ts';
 import type { DatasetListing, PreprocessSpec } from '../../datasets/types.ts';
-import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, runCli, stringFlag } from '../cli.ts';
+import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, runCli, stringFlag, workersFlag } from '../cli.ts';
 import { generateTiles } from '../../bench/tiles.ts';
 import { preprocessSpecOf } from '../evaluate.ts';
 import { WorkerPool, defaultWorkerCount, streamBatches } from '../pipeline.ts';
@@ -131,7 +131,7 @@ await runCli(async () => {
   const images = positiveIntegerFlag(values.images, 'images', 512);
   const batchSize = positiveIntegerFlag(values['batch-size'], 'batch-size', 64);
   const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
-  const workers = stringFlag(values.workers) === undefined ? defaultWorkerCount() : Number(stringFlag(values.workers));
+  const workers = workersFlag(values.workers) ?? defaultWorkerCount();
   const dataDir = resolve(stringFlag(values['data-dir']) ?? join(tmpdir(), 'msclip-bench-data', String(images)));
   await generateTiles(dataDir, images);
   const { module } = resolveDataset('EuroSAT_MS');
