@@ -4,9 +4,8 @@
  * Builds the HTML leaderboard from result records (reports/build.ts). Also called by
  * `npm run evaluate` at its end unless --no-report.
  */
-import { pathToFileURL } from 'node:url';
 import { buildReport, type BuildReportOptions } from '../../reports/build.ts';
-import { listFlag, log, parseFlags, runCli, stringFlag } from '../cli.ts';
+import { commandMain, isMainModule, listFlag, log, parseFlags, stringFlag } from '../cli.ts';
 
 export { buildReport, type BuildReportOptions, type BuildReportResult } from '../../reports/build.ts';
 
@@ -48,12 +47,7 @@ export function parseReportArguments(argv: readonly string[]): ReportRequest | '
   };
 }
 
-export async function reportCommand(argv: readonly string[]): Promise<number> {
-  const request = parseReportArguments(argv);
-  if (request === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
+export async function runReport(request: ReportRequest): Promise<void> {
   const result = await buildReport({ results: request.results, out: request.out, baseline: request.baseline, log });
   if (request.json) {
     const summary = {
@@ -68,9 +62,8 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   }
-  return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runCli(() => reportCommand(process.argv.slice(2)));
+if (isMainModule(import.meta.url, 'commands/report.ts')) {
+  await commandMain(HELP, parseReportArguments, runReport);
 }
