@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { loadManifest, MANIFEST_FILE, resolveBundle } from './bundle.ts';
 import { createSession, type OnnxSession } from './onnx.ts';
 import { ClipTokenizer } from './tokenizer.ts';
+import type { PreprocessSpec } from '../datasets/types.ts';
 import type { BundleManifest, Device, ImageTextEncoder } from './types.ts';
 import { ErrorCode, UserError } from '../harness/messages.ts';
 
@@ -193,4 +194,10 @@ export async function openBundle(directory: string, options: OpenBundleOptions =
 export async function loadEncoder(options: LoadEncoderOptions): Promise<ImageTextEncoder> {
   const directory = await resolveBundle(options);
   return openBundle(directory, options);
+}
+
+/** What the data path must make of an image for this model (from its manifest). */
+export function preprocessSpecOf(encoder: ImageTextEncoder): PreprocessSpec {
+  const image = encoder.manifest.image;
+  return { kind: image.kind, bands: image.bands, size: image.size, interpolation: image.interpolation, mean: image.mean, std: image.std };
 }

@@ -14,6 +14,7 @@
  * A dataset that fails (bad input) is reported in one line and nothing is written
  * for it; the other datasets still run and the run exits non-zero.
  */
+import { preprocessSpecOf } from '../adapters/clip.ts';
 import type { ImageTextEncoder } from '../adapters/types.ts';
 import type { DatasetListing, PreprocessSpec } from '../datasets/types.ts';
 import { describePreprocessing, preprocessingKey } from '../datasets/preprocess.ts';
@@ -57,11 +58,6 @@ export interface EvaluationOutcome {
   record?: ResultRecord;
   written?: WrittenRecord;
   error?: string;
-}
-
-export function preprocessSpecOf(encoder: ImageTextEncoder): PreprocessSpec {
-  const image = encoder.manifest.image;
-  return { kind: image.kind, bands: image.bands, size: image.size, interpolation: image.interpolation, mean: image.mean, std: image.std };
 }
 
 interface ModelRun {

@@ -17,14 +17,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { loadEncoder } from '../adapters/clip.ts';
+import { loadEncoder, preprocessSpecOf } from '../adapters/clip.ts';
 import { lookupModel } from '../adapters/registry.ts';
 import type { Device, ImageTextEncoder } from '../adapters/types.ts';
 import type { PreprocessSpec } from '../datasets/types.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { checkCacheFresh, readEmbeddingsCache, stampImage, writeEmbeddingsCache, type EmbeddingsKey } from './embeddings-cache.ts';
 import { inferencePreprocessingKey, listImages, type ImageEntry } from './images.ts';
-import { preprocessSpecOf } from './evaluate.ts';
 import { BatchPreparer } from './inference-workers.ts';
 import { ErrorCode, UserError } from './messages.ts';
 import { topKIndices } from './metrics/retrieval.ts';

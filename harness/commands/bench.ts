@@ -16,14 +16,14 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEncoder, openBundle } from '../../adapters/clip.ts';
+import { loadEncoder, openBundle, preprocessSpecOf } from '../../adapters/clip.ts';
 import { MS_CLIP_MEAN, MS_CLIP_STD } from '../../adapters/registry.ts';
 import type { ImageTextEncoder } from '../../adapters/types.ts';
 import { resolveDataset } from '../../datasets/registry.ts';
 import type { DatasetListing, PreprocessSpec } from '../../datasets/types.ts';
 import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, runCli, stringFlag, workersFlag } from '../cli.ts';
 import { generateTiles } from '../../bench/tiles.ts';
-import { preprocessSpecOf } from '../evaluate.ts';
+
 import { WorkerPool, defaultWorkerCount, streamBatches } from '../pipeline.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
