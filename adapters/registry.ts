@@ -174,5 +174,3 @@ export function findModel(name: string): ModelEntry {
   return entry;
 }
 
-/** Alias of findModel, the name the harness's commands use. */
-export const resolveModel = findModel;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Device, ImageTextEncoder } from '../adapters/types.ts';
 import { loadEncoder, openBundle } from '../adapters/clip.ts';
-import { resolveModel } from '../adapters/registry.ts';
+import { findModel } from '../adapters/registry.ts';
 import { DATASETS, resolveDataset } from '../datasets/registry.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { evaluate, type EvaluationOutcome } from './evaluate.ts';
@@ -77,7 +77,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
   }
   const modelNames = request.demo && request.models.length === 0 ? demoModelDirectories().map(([name]) => name) : request.models;
   for (const name of modelNames) {
-    const entry = resolveModel(name);
+    const entry = findModel(name);
     if (encoders.some((existing) => existing.name === entry.name)) continue;
     if (isDemoModel(entry.name)) {
       // Demo models ship as bundles in the repository; a --models-dir copy wins.
