@@ -1,6 +1,7 @@
 /**
- * Result records (see RECORDS.md): one immutable JSON per (model, dataset, template
- * set), written atomically (temp file + rename) and never over another run's file.
+ * Result records (README, "Result records"): one immutable JSON per (model, dataset,
+ * template set), written atomically (a temporary file hard-linked into place, which
+ * fails if the name exists) and never over another run's file.
  * Reports and comparisons find records by walking folders; the layout is
  * `<save-path>/<run-id>/<model>/<dataset>.<templates>.json`.
  */

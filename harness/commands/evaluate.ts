@@ -1,8 +1,6 @@
 /**
- * `npm run evaluate -- --model NAME [--model NAME2 ...] [--templates msclip|clip|rs5m|FILE.json]
- *   [--datasets EuroSAT_MS,METERML_MS,BigEarthNet_MS] [--dataset-dir benchmark_datasets]
- *   [--models-dir models] [--device auto|cpu|cuda|webgpu] [--batch-size 64]
- *   [--save-path results] [--save-logits] [--no-export] [--no-report] [--skip-invalid]`
+ * `npm run evaluate -- [options]`: zero-shot evaluation of registry models on the three
+ * benchmarks; every flag is in HELP below (`--help` prints it).
  *
  * With no --model and no benchmark_datasets/ folder it runs the built-in demo.
  */
@@ -26,7 +24,7 @@ METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
   --checkpoint FILE       local checkpoint for exporting a missing bundle (one --model only)
   --device D              auto (default), cpu, cuda or webgpu
   --batch-size N          images per model call (default 64)
-  --workers N             preprocessing threads (default: all cores; 0 = main thread)
+  --workers N             preprocessing threads (default: all cores, or MSCLIP_WORKERS; 0 = main thread)
   --save-path DIR         where records go (default results)
   --save-logits           also write logits/targets .npy beside each record
   --skip-invalid          skip unreadable images (listed in the record) instead of failing

@@ -1,5 +1,5 @@
 // End to end: `npm run evaluate` on a tiny benchmark tree in all three formats that
-// this test writes, with tiny real ONNX bundles. Checks records (RECORDS.md), the
+// this test writes, with tiny real ONNX bundles. Checks records (README, "Result records"), the
 // CSV, saved logits (metrics recomputed from them), order invariance of the worker
 // pipeline, shared decoding across models, and the bad-input contract.
 import { spawnSync } from 'node:child_process';
