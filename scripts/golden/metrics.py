@@ -45,7 +45,7 @@ from sklearn.metrics import balanced_accuracy_score, classification_report
 from torch import Tensor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "parity"))
-from reference_metrics import _modules, paper_era_average_precision, reference_ap  # noqa: E402
+from reference_metrics import reference_ap, retrieval_map_modules  # noqa: E402
 
 # Expected noise: sklearn's zero-division and "y_pred contains classes not in y_true"
 # warnings, which the cases provoke on purpose.
@@ -56,7 +56,7 @@ OUT = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "metrics" / "g
 TOP_K = 100
 
 
-PAPER_ERA_MAP, TM19_MAP = _modules()
+PAPER_ERA_MAP, TM19_MAP = retrieval_map_modules()
 
 
 # ---------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def _tm19_average_precision(preds, target, top_k=None):
     return paper_era_average_precision(preds, torch.where(preds > 0, target, torch.zeros_like(target)), top_k)
 
 
-def _modules():
+def retrieval_map_modules():
     """(paper-era RetrievalMAP, >= 1.7.4 RetrievalMAP) built on the installed module."""
     import torchmetrics
     from torchmetrics.retrieval import RetrievalMAP
@@ -99,7 +99,7 @@ def reference_ap(scores, relevant, module, k=TOP_K):
 
 
 def per_class_ap(logits, relevance_of):
-    paper_era, tm19 = _modules()
+    paper_era, tm19 = retrieval_map_modules()
     out = []
     for c in range(logits.shape[1]):
         relevant = relevance_of(c)
