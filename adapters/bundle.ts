@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ErrorCode, UserError } from '../harness/messages.ts';
-import { projectRoot } from './export/python-env.mjs';
+import { ErrorCode, UserError } from '../core/errors.ts';
+import { projectRoot } from '../core/project.ts';
+import { demoModelDirectory, isDemoModel } from './demo-models.ts';
 import { findModel, type ModelEntry } from './registry.ts';
 import { BUNDLE_SCHEMA, type BundleManifest, type ImageSpec, type TextSpec, type WeightsSource } from './types.ts';
 
@@ -282,11 +283,17 @@ export async function resolveBundle(options: ResolveBundleOptions): Promise<stri
   if (existsSync(join(directory, MANIFEST_FILE))) {
     const manifest = loadManifest(directory);
     // The exporter records checkpoints inside the project relative to its root.
-    const recorded = manifest.source.checkpoint === undefined ? undefined : resolve(projectRoot, manifest.source.checkpoint);
+    const recorded = manifest.source.checkpoint === undefined ? undefined : resolve(projectRoot(), manifest.source.checkpoint);
     if (options.checkpoint && recorded !== resolve(options.checkpoint)) {
       progress(`note: using the existing bundle ${directory}; to rebuild it from ${options.checkpoint} run: npm run export -- --model ${entry.name} --checkpoint ${options.checkpoint}`);
     }
     return directory;
+  }
+  if (isDemoModel(entry.name)) {
+    // The demo bundles ship with the package; a --models-dir copy wins when there is one.
+    const shipped = demoModelDirectory(entry.name);
+    if (resolve(options.modelsDir) !== resolve('models')) progress(`note: no ${entry.name} bundle in ${directory}; using the one shipped in ${shipped}`);
+    return shipped;
   }
   const unpublished = entry.weights.kind === 'unpublished' ? ` (its weights are not published: ${entry.weights.hint})` : '';
   if (!options.allowExport) {

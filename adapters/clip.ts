@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { loadManifest, MANIFEST_FILE, resolveBundle } from './bundle.ts';
 import { createSession, type OnnxSession } from './onnx.ts';
 import { ClipTokenizer } from './tokenizer.ts';
-import type { PreprocessSpec } from '../datasets/types.ts';
+import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { BundleManifest, Device, ImageTextEncoder } from './types.ts';
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 
 export interface OpenBundleOptions {
   device?: Device;

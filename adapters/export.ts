@@ -5,17 +5,18 @@
  * folder or a one-line UserError. The same runner serves the test helpers that write
  * seeded random checkpoints and torch reference embeddings.
  */
+import { projectPath } from '../core/project.ts';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 import { bundleDirectory, loadManifest } from './bundle.ts';
 import { ensurePythonEnvironment } from './export/python-env.mjs';
 import { findModel, type ModelEntry } from './registry.ts';
 import { DEFAULT_VOCABULARY } from './tokenizer.ts';
 
-export const EXPORT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'export', 'export.py');
+export const EXPORT_SCRIPT = projectPath('adapters', 'export', 'export.py');
 
 export interface ExportOptions {
   /** Registry name or alias. */

@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 import type { Device } from './types.ts';
 
 export type Provider = 'cpu' | 'cuda' | 'webgpu';

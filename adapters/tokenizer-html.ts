@@ -3,6 +3,7 @@
  * and the shared loader of adapters/vocab/text-tables.json (tables generated from the
  * Python libraries by adapters/vocab/make_text_tables.py).
  */
+import { projectPath } from '../core/project.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +25,7 @@ export interface TextTables {
   utf8_detector: string;
 }
 
-const TABLES_FILE = fileURLToPath(new URL('./vocab/text-tables.json', import.meta.url));
+const TABLES_FILE = projectPath('adapters', 'vocab', 'text-tables.json');
 let tables: TextTables | undefined;
 
 /** Loaded on first use: most of the harness never cleans text. */

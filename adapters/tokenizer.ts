@@ -11,15 +11,16 @@
  *   4. frame as [start, ...ids, end]; cut to the context length keeping `end` last;
  *      pad with `padId` (0, as OpenCLIP does).
  */
+import { projectPath } from '../core/project.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 import { fixText } from './tokenizer-ftfy.ts';
 import { textTables, unescapeHtml } from './tokenizer-html.ts';
 
 /** The merges file OpenCLIP ships (MIT); see adapters/vocab/LICENSE.md. */
-export const DEFAULT_VOCABULARY = fileURLToPath(new URL('./vocab/bpe_simple_vocab_16e6.txt.gz', import.meta.url));
+export const DEFAULT_VOCABULARY = projectPath('adapters', 'vocab', 'bpe_simple_vocab_16e6.txt.gz');
 
 export interface TokenizerOptions {
   /** Row length of `tokenize`'s output (77 for every CLIP model). */

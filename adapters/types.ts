@@ -5,7 +5,7 @@
  * lives in the manifest; nothing model-specific is hard-coded elsewhere.
  */
 
-import type { Interpolation } from '../datasets/resample.ts';
+import type { Interpolation } from '../datasets/types.ts';
 
 export const BUNDLE_SCHEMA = 1;
 

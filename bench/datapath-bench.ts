@@ -9,15 +9,19 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIP_MEAN, CLIP_STD, MS_CLIP_MEAN, MS_CLIP_STD } from '../adapters/registry.ts';
-import { decodeGeoTiff } from '../datasets/geotiff.ts';
-import { planPreprocessing, prepareImage, preprocessRaw } from '../datasets/preprocess.ts';
+import { MS_CLIP_STD } from '../adapters/model-entry.ts';
+import { MS_CLIP_MEAN } from '../adapters/model-entry.ts';
+import { CLIP_STD } from '../adapters/model-entry.ts';
+import { CLIP_MEAN } from '../adapters/model-entry.ts';
+import { decodeGeoTiff } from '../datasets/tiff/geotiff.ts';
+import { planPreprocessing, prepareImage, preprocessRaw } from '../preprocess/prepare.ts';
 import { listDataset, resolveDataset } from '../datasets/registry.ts';
 import { MSCLIP_BANDS, L2A_BANDS } from '../datasets/sentinel2.ts';
-import { writeTiff } from '../datasets/tiff-writer.ts';
-import type { DatasetItem, PreprocessSpec } from '../datasets/types.ts';
+import { writeTiff } from '../datasets/tiff/writer.ts';
+import type { DatasetItem } from '../datasets/types.ts';
+import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { band } from '../scripts/golden/datasets-cases.ts';
-import { generateTiles } from './tiles.ts';
+import { generateTiles } from '../datasets/demo/tiles.ts';
 
 const MS_SPEC: PreprocessSpec = {
   kind: 'multispectral',

@@ -24,9 +24,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensurePythonEnvironment } from '../adapters/export/python-env.mjs';
-import { decodeNpy, type ResultRecord } from '../harness/records.ts';
+import { type ResultRecord } from '../records/records.ts';
+import { decodeNpy } from '../core/npy.ts';
 import { prepareReferenceCase, REFERENCE_MODEL } from '../scripts/parity/reference-case.ts';
-import { generateTiles } from './tiles.ts';
+import { generateTiles } from '../datasets/demo/tiles.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
       const oursOut = join(work, `ours-${repeat}`);
       const referenceOut = join(work, `reference-${repeat}`);
       const runOurs = (): Timed => timed(process.execPath, [
-        '--import', 'tsx', 'harness/commands/evaluate.ts', '--model', REFERENCE_MODEL, '--models-dir', reference.modelsDir, '--dataset-dir', data,
+        '--import', 'tsx', 'cli/main.ts', 'evaluate', '--model', REFERENCE_MODEL, '--models-dir', reference.modelsDir, '--dataset-dir', data,
         '--datasets', 'EuroSAT_MS', '--templates', values.templates!, '--batch-size', batchSize, '--device', 'cpu', '--save-logits',
         '--save-path', oursOut, '--no-export', '--no-report', '--json', ...(values.workers ? ['--workers', values.workers] : []),
       ]);

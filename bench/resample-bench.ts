@@ -13,14 +13,11 @@
  * 3. BigEarthNet: 12 GDAL-style band reads (20/60 -> 120) and 10 bands 120 -> 224
  *    bilinear.
  */
-import {
-  centerCrop,
-  gdalBilinearToInt32,
-  resizeAntialiasedInto,
-  resizeShorterSide,
-  resizeShorterSideCenterCropInto,
-  type Planar,
-} from '../datasets/resample.ts';
+import { resizeAntialiasedInto, type Planar } from '../preprocess/resample/torch.ts';
+import { gdalBilinearToInt32 } from '../datasets/bigearthnet-resample.ts';
+import { resizeShorterSideCenterCropInto } from '../preprocess/resample/torchvision.ts';
+import { resizeShorterSide } from '../preprocess/resample/torchvision.ts';
+import { centerCrop } from '../preprocess/resample/torchvision.ts';
 
 const BANDS = 10;
 const MEAN = [925.161, 1183.128, 1338.041, 1667.254, 2233.633, 2460.96, 2555.569, 2619.542, 2406.497, 1841.645];

@@ -17,12 +17,12 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 import { BIGEARTHNET_19_CLASSES, labels19 } from './bigearthnet-labels.ts';
-import { readGeoTiff } from './geotiff.ts';
+import { readGeoTiff } from './tiff/geotiff.ts';
 import { isDirectory } from './image-folder.ts';
 import type { DatasetModule, ReadOptions } from './module.ts';
-import { gdalBilinearToInt32 } from './resample.ts';
+import { gdalBilinearToInt32 } from './bigearthnet-resample.ts';
 import { L2A_BANDS, canonicalBandName } from './sentinel2.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage } from './types.ts';
 

@@ -12,8 +12,8 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { ErrorCode, UserError } from '../harness/messages.ts';
-import { readGeoTiff } from './geotiff.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
+import { readGeoTiff } from './tiff/geotiff.ts';
 import type { ReadOptions } from './module.ts';
 import { nameBands, selectBands } from './sentinel2.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage } from './types.ts';

@@ -4,7 +4,7 @@
  * class folder names, by position, with METER-ML's own class names; so do we, and
  * we insist on exactly 7 class folders (the reference would silently misalign).
  */
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 import { listImageFolder, readMultibandTiff } from './image-folder.ts';
 import type { DatasetModule } from './module.ts';
 import { L2A_BANDS } from './sentinel2.ts';

@@ -4,7 +4,7 @@
  * (the reference harness builds each dataset's transforms differently; the recipe
  * records those differences as data, so preprocess.ts has no per-dataset branches).
  */
-import type { Interpolation } from './resample.ts';
+import type { Interpolation } from './types.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage, Task } from './types.ts';
 
 export type { Interpolation };

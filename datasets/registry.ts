@@ -5,7 +5,7 @@
  * with `rgbAlias: true`: an RGB model reads B04 B03 B02 of the very same files.
  */
 import { join } from 'node:path';
-import { unknownNameError } from '../harness/messages.ts';
+import { unknownNameError } from '../core/errors.ts';
 import { bigearthnet } from './bigearthnet.ts';
 import { eurosat } from './eurosat.ts';
 import { meterml } from './meterml.ts';

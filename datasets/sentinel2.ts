@@ -4,7 +4,7 @@
  * ones); selecting by name gives the same bands and fails loudly, naming the file,
  * when one is missing. The normalisation statistics live in the bundle manifests.
  */
-import { ErrorCode, UserError } from '../harness/messages.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
 import type { RawImage } from './types.ts';
 
 /** All 13 bands in product order (L1C). */
@@ -16,7 +16,7 @@ export type BandName = (typeof L1C_BANDS)[number];
 /** The 10 bands Llama3-MS-CLIP reads, in its input order. */
 export const MSCLIP_BANDS = ['B02', 'B03', 'B04', 'B05', 'B06', 'B07', 'B08', 'B8A', 'B11', 'B12'] as const;
 /** The bands an RGB model sees, red, green, blue. */
-export const RGB_BANDS = ['B04', 'B03', 'B02'] as const;
+export const RGB_SENTINEL_BANDS = ['B04', 'B03', 'B02'] as const;
 /** The manifest's names for an RGB model's channels, mapped to bands. */
 export const RGB_CHANNELS: Readonly<Record<string, BandName>> = { red: 'B04', green: 'B03', blue: 'B02' };
 

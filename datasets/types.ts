@@ -4,9 +4,11 @@
  * model's manifest asks for. Both run inside worker threads, so everything that
  * crosses the boundary is plain data (structured-clone friendly).
  */
-import type { Interpolation } from './resample.ts';
 
 export type Task = 'single-label' | 'multi-label';
+
+/** The resampling kernels the reference's transforms use (a model manifest names one). */
+export type Interpolation = 'bicubic' | 'bilinear';
 
 /** One image of a benchmark, in the dataset's listing order. */
 export interface DatasetItem {
@@ -39,19 +41,6 @@ export interface RawImage {
   /** Band names in the order of `data`. */
   bands: string[];
   data: (Int16Array | Uint16Array | Int32Array | Float32Array | Uint8Array)[];
-}
-
-/** What the data path must produce for one model (from its manifest). */
-export interface PreprocessSpec {
-  kind: 'multispectral' | 'rgb';
-  /** Sentinel-2 band names in model order (multispectral) or ["red","green","blue"]. */
-  bands: string[];
-  size: number;
-  interpolation: Interpolation;
-  mean: number[];
-  std: number[];
-  /** Reproduce the reference's uint8 wrap-around in the RGB path instead of clipping. */
-  referenceRgbWrap?: boolean;
 }
 
 export interface ListOptions {

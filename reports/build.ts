@@ -10,11 +10,13 @@
  *    charts show with JavaScript off and nothing is fetched.
  * 5. Write leaderboard.json, the view model's numbers for other tools.
  */
+import { provenanceBase } from '../core/project.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, UserError } from '../harness/messages.ts';
-import { newestRecords, readRecords, recordDate, writeFileAtomic } from '../harness/records.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
+import { newestRecords, readRecords, recordDate } from '../records/records.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
 import { barsSpec } from './charts/bars.ts';
 import { gapSpec } from './charts/gap.ts';
 import { heatmapSpec } from './charts/heatmap.ts';
@@ -58,14 +60,7 @@ interface ChartJob {
   vegaLite?: VegaLiteSpec;
 }
 
-const packageVersion = (() => {
-  try {
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-    return String(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version ?? '');
-  } catch {
-    return '';
-  }
-})();
+const packageVersion = provenanceBase().package_version;
 
 async function writeChart(out: string, job: ChartJob, written: string[]): Promise<ChartView> {
   const specFile = job.vega ? `${job.name}.vg.json` : `${job.name}.vl.json`;

@@ -5,15 +5,15 @@
  * system (Debian's fonts-dejavu-core), else the copy committed under reports/fonts/,
  * else any system font resvg can find (text then may be measured less exactly).
  */
+import { projectPath } from '../core/project.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
 
 export const FONT_CANDIDATES = [
   '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
-  join(here, 'fonts', 'DejaVuSans.ttf'),
+  projectPath('reports', 'fonts', 'DejaVuSans.ttf'),
 ];
 const BOLD_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];
 

@@ -6,15 +6,15 @@
  * 1. One entry per (model, template set); the template set is shown only for models
  *    that appear under more than one.
  * 2. Two axes per benchmark: classification (acc1 / Average_class_accuracy) and
- *    retrieval (mAP / Ave_mAP), with their direction read from harness/metrics.
+ *    retrieval (mAP / Ave_mAP), with their direction read from metrics/.
  * 3. Per axis: min, max, per-entry rank and the smoothed min-max radius (scaling.ts).
  * 4. Overall rank: entries with more axes first, then by mean axis score.
  * 5. Headlines, per task: mean over benchmarks of (best score - best other score).
  * 6. Baseline (given, else the best RGB entry) and every entry's gap to it.
  */
-import { METRICS } from '../harness/metrics/index.ts';
-import { unknownNameError } from '../harness/messages.ts';
-import type { LoadedRecord, ResultRecord } from '../harness/records.ts';
+import { METRICS } from '../metrics/index.ts';
+import { unknownNameError } from '../core/errors.ts';
+import type { LoadedRecord, ResultRecord } from '../records/records.ts';
 import { RADAR_EPSILON, smoothedMinMax } from './scaling.ts';
 
 export const TASKS = ['classification', 'retrieval'] as const;
@@ -23,7 +23,7 @@ export type AxisTask = (typeof TASKS)[number];
 /** How pages and charts name each task. */
 export const TASK_TITLES: Record<AxisTask, string> = { classification: 'Classification', retrieval: 'Retrieval' };
 
-/** The radar's metric for each (record task, axis task), by the reference's key names (harness/metrics). */
+/** The radar's metric for each (record task, axis task), by the reference's key names (metrics/). */
 export const AXIS_METRICS: Record<ResultRecord['task'], Record<AxisTask, string>> = {
   'single-label': { classification: 'acc1', retrieval: 'mAP' },
   'multi-label': { classification: 'Average_class_accuracy', retrieval: 'Ave_mAP' },

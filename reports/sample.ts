@@ -4,8 +4,8 @@
  * `provenance.synthetic: true`, so the leaderboard marks it; the scores are generated
  * from a seed and mean nothing.
  */
-import type { ResultRecord } from '../harness/records.ts';
-import { writeRecord } from '../harness/records.ts';
+import type { ResultRecord } from '../records/records.ts';
+import { writeRecord } from '../records/records.ts';
 
 export const SAMPLE_CLASSES: Record<string, { task: ResultRecord['task']; classes: string[] }> = {
   EuroSAT_MS: {

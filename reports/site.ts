@@ -7,13 +7,14 @@
  * A Content-Security-Policy allows exactly the page's own script (by hash) and no
  * external resource, so a page works offline and from file://.
  */
+import { projectPath } from '../core/project.ts';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 
-const templateDirectory = join(dirname(fileURLToPath(import.meta.url)), 'templates');
+const templateDirectory = projectPath('reports', 'templates');
 
 export interface ChartView {
   name: string;

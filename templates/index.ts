@@ -6,11 +6,12 @@
  * class as `{c}` and is filled the way the reference fills it, Python's
  * `template.format(c=classname)`.
  */
+import { projectPath } from '../core/project.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, UserError, unknownNameError } from '../harness/messages.ts';
+import { ErrorCode, UserError, unknownNameError } from '../core/errors.ts';
 
 export interface TemplateSet {
   /** The registry name, or the file name of a user's set ("my-prompts.json"). */
@@ -109,7 +110,7 @@ function readTemplates(file: string): string[] {
 }
 
 function builtInFile(name: TemplateSetName): string {
-  return fileURLToPath(new URL(`./${name}.json`, import.meta.url));
+  return projectPath('templates', `${name}.json`);
 }
 
 /** Where a name or a path leads: a path is anything that ends in .json or holds a separator. */

@@ -1,7 +1,7 @@
 // Types of python-env.mjs (plain JavaScript so that scripts can use it without tsx).
 export declare const projectRoot: string;
 export declare const requirementsFile: string;
-/** The virtualenv folder: MSCLIP_VENV, or .venv in the project root. */
+/** The virtualenv folder: MSCLIP_VENV, .venv in a checkout, or the user's cache folder when installed. */
 export declare function venvDirectory(): string;
 export declare function venvPython(): string;
 /**

@@ -2,16 +2,23 @@
 // one local fix it needs. Plain JavaScript so that scripts can use it without tsx.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const projectRoot = resolve(here, '..', '..');
 export const requirementsFile = join(here, 'requirements.txt');
 
-/** The virtualenv folder: MSCLIP_VENV, or .venv in the project root. */
+/**
+ * The virtualenv folder: MSCLIP_VENV, else .venv in a checkout, else (installed under
+ * node_modules) venv/ in the user's cache folder ($XDG_CACHE_HOME/msclip-bench).
+ */
 export function venvDirectory() {
-  return process.env.MSCLIP_VENV ? resolve(process.env.MSCLIP_VENV) : join(projectRoot, '.venv');
+  if (process.env.MSCLIP_VENV) return resolve(process.env.MSCLIP_VENV);
+  if (!projectRoot.split(sep).includes('node_modules')) return join(projectRoot, '.venv');
+  const cache = process.env.XDG_CACHE_HOME ? resolve(process.env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return join(cache, 'msclip-bench', 'venv');
 }
 
 export function venvPython() {

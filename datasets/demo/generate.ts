@@ -13,11 +13,12 @@
  * generator version, seed and sizes) and returns the folder to use as dataset dir.
  * The demo models are trained on the 'train' split, a different seed stream.
  */
+import { cacheRoot } from '../../core/project.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeTiff, type TiffImage, type TiffWriteOptions } from '../tiff-writer.ts';
+import { writeTiff, type TiffImage, type TiffWriteOptions } from '../tiff/writer.ts';
 import { EUROSAT_DEMO_CLASSES, METERML_FOLDERS, bigearthnetScene, eurosatScene, metermlScene, type EurosatDemoClass } from './layouts.ts';
 import { drawAtmosphere, toProduct, type BandRaster } from './product.ts';
 import { deriveRandom, type Random } from './random.ts';
@@ -51,7 +52,6 @@ export interface GenerateOptions {
 
 const SIZES = { eurosat: 64, meterml: 72, bigearthnet: 120 } as const;
 const STAMP = '.demo-suite.json';
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Writes in flight at once. */
 const PARALLEL_WRITES = 32;
 
@@ -201,7 +201,7 @@ export interface EnsureDemoOptions {
  * and renames it into place, so an interrupted run never leaves a half suite behind.
  */
 export async function ensureDemoSuite(options: EnsureDemoOptions = {}): Promise<string> {
-  const cacheDir = resolve(options.cacheDir ?? join(projectRoot, '.cache', 'demo'));
+  const cacheDir = resolve(options.cacheDir ?? join(cacheRoot(), 'demo'));
   const directory = join(cacheDir, `v${DEMO_GENERATOR_VERSION}`);
   const stamp: Stamp = { version: DEMO_GENERATOR_VERSION, seed: DEMO_SEED, split: 'test', sizes: DEMO_TEST_SIZES };
   if (stampMatches(directory, stamp)) return directory;

@@ -4,7 +4,7 @@
  * one colour legend. Class names come from the records and are drawn as data.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultRecord } from '../../harness/records.ts';
+import type { ResultRecord } from '../../records/records.ts';
 import { type Benchmark, type Leaderboard, metricValue, perClassValue, percent } from '../leaderboard.ts';
 import { CHART_FONT, entryColours } from './palette.ts';
 

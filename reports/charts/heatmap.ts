@@ -1,7 +1,7 @@
 /**
  * Heatmap (Vega-Lite): entries x (benchmark, metric), raw scores printed in the cells.
  * Metrics live on different ranges, so the colour shows where a score sits within its
- * own column (0 = the column's worst, 1 = its best, direction from harness/metrics);
+ * own column (0 = the column's worst, 1 = its best, direction from metrics/);
  * the printed number is always the raw score in percent.
  */
 import type { TopLevelSpec } from 'vega-lite';

@@ -2,7 +2,7 @@
  * NumPy .npy (format 1.0, little-endian) encoding of float32 data as float16, for
  * handing preprocessed training tensors to the Python trainer at half the size.
  */
-import { encodeNpy } from '../../harness/records.ts';
+import { encodeNpy } from '../../core/npy.ts';
 
 const float32 = new Float32Array(1);
 const bits32 = new Uint32Array(float32.buffer);

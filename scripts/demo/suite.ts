@@ -18,7 +18,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_MODEL_ENTRIES } from '../../adapters/demo-models.ts';
 import { ensureDemoSuite, generateDemoSuite, type DemoSplit } from '../../datasets/demo/generate.ts';
-import type { DatasetItem, DatasetListing, PreprocessSpec } from '../../datasets/types.ts';
+import type { DatasetItem, DatasetListing } from '../../datasets/types.ts';
+import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { encodeFloat16Npy } from './npy.ts';
 
 const log = (line: string): void => console.error(`[demo] ${line}`);
@@ -48,7 +49,7 @@ async function listBigEarthNetSplit(dataDir: string, split: DemoSplit): Promise<
 
 async function writeTensors(dataDir: string, split: DemoSplit, outDir: string): Promise<void> {
   // Loaded here so that `generate` does not need the evaluator's modules.
-  const { prepareImage } = await import('../../datasets/preprocess.ts');
+  const { prepareImage } = await import('../../preprocess/prepare.ts');
   const { DEFAULT_DATASETS, listDataset } = await import('../../datasets/registry.ts');
   await mkdir(outDir, { recursive: true });
   const listing: { name: string; task: string; classes: string[]; ids: string[]; labels: number[][] }[] = [];

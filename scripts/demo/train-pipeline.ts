@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_BUNDLE_DIR, DEMO_CHECKPOINT_DIR, DEMO_MODEL_ENTRIES, registerDemoModels } from '../../adapters/demo-models.ts';
+import { DEMO_BUNDLE_DIR, DEMO_CHECKPOINT_DIR, DEMO_MODEL_ENTRIES } from '../../adapters/demo-models.ts';
 import { exportBundle } from '../../adapters/export.ts';
 import { ensurePythonEnvironment, projectRoot } from '../../adapters/export/python-env.mjs';
 import { DEMO_GENERATOR_VERSION, DEMO_SEED, DEMO_TEST_SIZES, DEMO_TRAIN_SIZES, ensureDemoSuite } from '../../datasets/demo/generate.ts';
@@ -60,7 +60,6 @@ async function main(): Promise<number> {
   // Step 1.
   let from = performance.now();
   const python = ensurePythonEnvironment();
-  registerDemoModels();
   lap('pythonEnvironment', from);
 
   // Steps 2-3.
@@ -100,7 +99,7 @@ async function main(): Promise<number> {
   from = performance.now();
   const suite = await ensureDemoSuite({ log });
   const encoders = await openDemoBundles(bundles);
-  const models = await evaluateDemo({ models: encoders, datasetDir: suite, workers: 2, log });
+  const models = await evaluateDemo({ models: encoders, datasetDir: suite, workers: 2 });
   await Promise.all(encoders.map(({ encoder }) => encoder.dispose()));
   lap('evaluate', from);
   seconds.total = Math.round((performance.now() - started) / 100) / 10;

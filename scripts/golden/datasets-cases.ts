@@ -11,9 +11,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { encodeTiff, type TiffWriteOptions } from '../../datasets/tiff-writer.ts';
+import { encodeTiff, type TiffWriteOptions } from '../../datasets/tiff/writer.ts';
 import { L1C_BANDS, L2A_BANDS } from '../../datasets/sentinel2.ts';
-import { SAMPLE_TYPES, type SampleType } from '../../datasets/tiff-tags.ts';
+import { SAMPLE_TYPES, type SampleType } from '../../datasets/tiff/tags.ts';
 
 /** mulberry32: small, seedable, identical everywhere. */
 export function random(seed: number): () => number {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden files for harness/pil-resize.ts and the PNG path of harness/images.ts
+"""Golden files for preprocess/resample/pillow.ts and the PNG path of preprocess/user-images.ts
 (test/fixtures/inference/pil/).
 
 Run:  .venv/bin/python scripts/golden/inference.py

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden files for harness/metrics (test/fixtures/metrics/golden.json).
+"""Golden files for metrics/ (test/fixtures/metrics/golden.json).
 
 Run:  .venv/bin/python scripts/golden/metrics.py
 Needs: torch, torchmetrics (1.9.0 here), numpy, scikit-learn (the reference harness
@@ -21,7 +21,7 @@ Every case stores two sets of numbers:
   to the last bit), so "expected" is the reference's output; the TypeScript must
   match it to 1e-9 (it matches bit for bit).
 
-"sums" checks harness/metrics/reductions.ts alone: torch's float32 sum and mean of
+"sums" checks metrics/reductions.ts alone: torch's float32 sum and mean of
 inputs both sides generate from integers (lengths 1 to 16.8 million, so every level of
 torch's cascade is used), and np.mean of float64 lists.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The reference harness's zero-shot evaluation (IBM/MS-CLIP evaluation.py ->
 benchmark_tool.zeroshot_evaluation -> clip_benchmark zeroshot_eval.evaluate), re-implemented
-in float32 as the yardstick for `npm run evaluate` (harness/evaluate.ts): same datasets,
+in float32 as the yardstick for `npm run evaluate` (cli/main.ts evaluate): same datasets,
 transforms, classifier, logits and metric definitions, none of its known bugs.
 
 Run (the project venv; BigEarthNet also needs rasterio, see reference_datasets.GdalReader):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The reference's zero-shot inference, in float32, as the yardstick for `npm run
-classify` / `npm run retrieve` (harness/inference.ts).
+classify` / `npm run retrieve` (runner/inference.ts).
 
 Run:  .venv/bin/python scripts/parity/inference.py --checkpoint Llama3_MS_CLIP_weights.pt \
           --images DIR --class-names forest river --query "a river" --top-k 3

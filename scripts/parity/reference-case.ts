@@ -2,7 +2,7 @@
  * One model, two harnesses: a seeded random Llama3-MS-CLIP checkpoint in the official
  * format (training-module state_dict), and the bundle our exporter made from that very
  * file, laid out so that `npm run evaluate -- --models-dir` finds it. Shared by
- * test/harness/evaluate-parity.test.ts and bench/reference-vs-ours.ts.
+ * test/runner/evaluate-parity.test.ts and bench/reference-vs-ours.ts.
  *
  *  1. the bundle: prepareParityCase (test/adapters/parity-support.ts) exports it from
  *     the checkpoint once and caches it in .cache/test-bundles (it deletes the 600 MB
@@ -17,7 +17,7 @@ import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeRandomCheckpoint } from '../../adapters/export.ts';
 import { bundleDirectory, loadManifest, sha256File } from '../../adapters/bundle.ts';
-import { prepareParityCase } from '../../test/adapters/parity-support.ts';
+import { prepareParityCase } from './support.ts';
 
 export const REFERENCE_MODEL = 'Llama3-MS-CLIP-Base';
 /** The seed (and image count) of test/adapters/parity.test.ts, so both share one cached export. */

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadManifest, resolveBundle, verifyBundle } from '../../adapters/bundle.ts';
 import { loadEncoder } from '../../adapters/clip.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'msclip-bundle-test-'));
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -18,8 +18,8 @@ import { openBundle } from '../../adapters/clip.ts';
 import { exportBundle, writeRandomCheckpoint, writeReferenceEmbeddings } from '../../adapters/export.ts';
 import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import { registerModel, type ModelEntry } from '../../adapters/registry.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
-import { maxAbsDifference, parityPrompts, seededImages } from './parity-support.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
+import { maxAbsDifference, parityPrompts, seededImages } from '../../scripts/parity/support.ts';
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'msclip-export-test-'));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSession, describeProviders, providerCandidates } from '../../adapters/onnx.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 
 const MODEL = new URL('../fixtures/adapters/tiny-image.onnx', import.meta.url).pathname;
 const golden = JSON.parse(readFileSync(new URL('../fixtures/adapters/tiny-image.json', import.meta.url), 'utf8')) as { dims: number[]; image: number[]; features: number[] };

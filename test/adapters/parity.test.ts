@@ -16,7 +16,7 @@ import { openBundle } from '../../adapters/clip.ts';
 import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import { findModel } from '../../adapters/registry.ts';
 import { ClipTokenizer } from '../../adapters/tokenizer.ts';
-import { maxAbsDifference, prepareParityCase } from './parity-support.ts';
+import { maxAbsDifference, prepareParityCase } from '../../scripts/parity/support.ts';
 
 const TOLERANCE = 1e-4;
 const log = (line: string): void => console.log(`  ${line}`);

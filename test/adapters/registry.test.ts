@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findModel, listModels, lookupModel, modelNames, registerModel, type ModelEntry } from '../../adapters/registry.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 
 test('the paper figure and reference CLI models are registered', () => {
   assert.equal(modelNames().slice(0, 8), ['Llama3-MS-CLIP-Base', 'ViT-B-16', 'ViT-L-14', 'ViT-B-32', 'RemoteCLIP', 'GeoRSCLIP', 'SkyCLIP', 'Llama3-RGB-CLIP-Base']);

@@ -20,8 +20,8 @@ import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import { OnnxSession, type TensorInput } from '../../adapters/onnx.ts';
 import { registerModel } from '../../adapters/registry.ts';
 import { ClipTokenizer, DEFAULT_VOCABULARY } from '../../adapters/tokenizer.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
-import { maxAbsDifference, parityPrompts } from './parity-support.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
+import { maxAbsDifference, parityPrompts } from '../../scripts/parity/support.ts';
 
 const TOLERANCE = 1e-5;
 const SEED = 5;

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ClipTokenizer, DEFAULT_VOCABULARY, cleanText } from '../../adapters/tokenizer.ts';
-import { ErrorCode, isUserError } from '../../harness/messages.ts';
+import { ErrorCode, isUserError } from '../../core/errors.ts';
 import { fillTemplate, loadTemplateSet, TEMPLATE_SET_NAMES } from '../../templates/index.ts';
 
 /** [text, ids up to and including the end token] */

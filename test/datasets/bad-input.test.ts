@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { prepareImage } from '../../datasets/preprocess.ts';
+import { prepareImage } from '../../preprocess/prepare.ts';
 import { listDataset, resolveDataset } from '../../datasets/registry.ts';
 import { L2A_BANDS, MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
-import { encodeTiff } from '../../datasets/tiff-writer.ts';
-import type { PreprocessSpec } from '../../datasets/types.ts';
-import { ErrorCode, UserError, type ErrorCode as Code } from '../../harness/messages.ts';
+import { encodeTiff } from '../../datasets/tiff/writer.ts';
+import type { PreprocessSpec } from '../../preprocess/spec.ts';
+import { ErrorCode, UserError, type ErrorCode as Code } from '../../core/errors.ts';
 import { BIGEARTHNET_PATCHES, writeTrees } from '../../scripts/golden/datasets-cases.ts';
 
 const MS_SPEC: PreprocessSpec = {

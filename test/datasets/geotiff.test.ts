@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeGeoTiff, readGeoTiff } from '../../datasets/geotiff.ts';
-import { parseTiffLayout } from '../../datasets/tiff-structure.ts';
-import { encodeTiff } from '../../datasets/tiff-writer.ts';
-import { SAMPLE_TYPES, type SampleType } from '../../datasets/tiff-tags.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
+import { decodeGeoTiff, readGeoTiff } from '../../datasets/tiff/geotiff.ts';
+import { parseTiffLayout } from '../../datasets/tiff/structure.ts';
+import { encodeTiff } from '../../datasets/tiff/writer.ts';
+import { SAMPLE_TYPES, type SampleType } from '../../datasets/tiff/tags.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 
 interface Fixture {
   file: string;

@@ -14,7 +14,7 @@ import { bandOfFile, parseSplitCsv } from '../../datasets/bigearthnet.ts';
 import { compareCodePoints } from '../../datasets/image-folder.ts';
 import { DATASETS, listDataset, resolveDataset } from '../../datasets/registry.ts';
 import { L2A_BANDS } from '../../datasets/sentinel2.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 import { writeTrees } from '../../scripts/golden/datasets-cases.ts';
 
 interface GoldenListing { classes: string[]; items: { id: string; labels: number[]; bands?: string[] }[] }

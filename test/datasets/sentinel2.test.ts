@@ -4,9 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  L1C_BANDS, L2A_BANDS, MSCLIP_BANDS, RGB_BANDS, canonicalBandName, nameBands, selectBands, sentinelBands,
+  L1C_BANDS, L2A_BANDS, MSCLIP_BANDS, RGB_SENTINEL_BANDS, canonicalBandName, nameBands, selectBands, sentinelBands,
 } from '../../datasets/sentinel2.ts';
-import { ErrorCode, UserError } from '../../harness/messages.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { RawImage } from '../../datasets/types.ts';
 
 const deleteIndices = (names: readonly string[], indices: number[]): string[] => names.filter((_, index) => !indices.includes(index));
@@ -36,9 +36,9 @@ test('selecting the MS-CLIP bands by name equals the reference index deletion', 
 });
 
 test('the RGB view is B04 B03 B02, the reference x[:, :, [3, 2, 1]] of both orders', () => {
-  assert.equal(sentinelBands(['red', 'green', 'blue']), [...RGB_BANDS]);
-  assert.equal([3, 2, 1].map((index) => L1C_BANDS[index]), [...RGB_BANDS]);
-  assert.equal([3, 2, 1].map((index) => L2A_BANDS[index]), [...RGB_BANDS]);
+  assert.equal(sentinelBands(['red', 'green', 'blue']), [...RGB_SENTINEL_BANDS]);
+  assert.equal([3, 2, 1].map((index) => L1C_BANDS[index]), [...RGB_SENTINEL_BANDS]);
+  assert.equal([3, 2, 1].map((index) => L2A_BANDS[index]), [...RGB_SENTINEL_BANDS]);
 });
 
 test('band name spellings', () => {

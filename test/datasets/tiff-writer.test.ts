@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeGeoTiff } from '../../datasets/geotiff.ts';
-import { lzwEncode } from '../../datasets/tiff-lzw.ts';
-import { encodeTiff, gdalMetadataXml } from '../../datasets/tiff-writer.ts';
-import { SAMPLE_TYPES } from '../../datasets/tiff-tags.ts';
+import { decodeGeoTiff } from '../../datasets/tiff/geotiff.ts';
+import { lzwEncode } from '../../datasets/tiff/lzw.ts';
+import { encodeTiff, gdalMetadataXml } from '../../datasets/tiff/writer.ts';
+import { SAMPLE_TYPES } from '../../datasets/tiff/tags.ts';
 import { encodeWriterCase, writerCaseData, writerCases } from '../../scripts/golden/datasets-cases.ts';
 
 interface VerifiedCase { name: string; sha256: string; tifffile: boolean | string; gdal: boolean }

@@ -11,7 +11,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEMO_BUNDLE_DIR } from '../../adapters/demo-models.ts';
 import { ensureDemoSuite } from '../../datasets/demo/generate.ts';
-import { evaluateDemo, openDemoBundles, withImageSpec } from '../../scripts/demo/evaluate-demo.ts';
+import { preprocessSpecOf } from '../../adapters/clip.ts';
+import { evaluateDemo, openDemoBundles } from '../../scripts/demo/evaluate-demo.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 const bundle = join(projectRoot, DEMO_BUNDLE_DIR, 'Demo-MS-CLIP-Tiny');
@@ -32,15 +33,15 @@ test('band order shuffled or normalisation left out: the MS demo model drops far
   assert.ok(existsSync(join(bundle, 'bundle.json')), `${bundle} is missing: run npm run demo:train -- --install`);
   const datasetDir = await ensureDemoSuite();
   const [{ encoder }] = await openDemoBundles([{ name: 'Demo-MS-CLIP-Tiny', directory: bundle }]);
-  const image = encoder.manifest.image;
+  const spec = preprocessSpecOf(encoder);
   // A plausible loader bug: the bands reach the model in another order (here reversed,
   // so each slot gets a different band than the one it was trained on).
-  const shuffled = withImageSpec(encoder, { bands: [...image.bands].reverse() });
+  const shuffled = { ...spec, bands: [...spec.bands].reverse() };
   // Another: raw DNs fed to the model without the manifest's normalisation.
-  const unnormalised = withImageSpec(encoder, { mean: image.mean.map(() => 0), std: image.std.map(() => 1) });
+  const unnormalised = { ...spec, mean: spec.mean.map(() => 0), std: spec.std.map(() => 1) };
   try {
     const metrics = await evaluateDemo({
-      models: [{ name: 'normal', encoder }, { name: 'shuffled', encoder: shuffled }, { name: 'unnormalised', encoder: unnormalised }],
+      models: [{ name: 'normal', encoder }, { name: 'shuffled', encoder, spec: shuffled }, { name: 'unnormalised', encoder, spec: unnormalised }],
       datasetDir,
       datasets: ['EuroSAT_MS'],
     });

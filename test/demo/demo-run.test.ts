@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readRecords } from '../../harness/records.ts';
-import { projectRoot } from '../inference/support.ts';
+import { readRecords } from '../../records/records.ts';
+import { projectRoot } from '../support/inference.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'demo-run-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('demo run: 2 models x 3 datasets, demo-marked records and pages, MS beats RGB', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'harness/commands/evaluate.ts', '--demo', '--save-path', join(work, 'results'), '--report-dir', join(work, 'site'), '--json'], { cwd: projectRoot, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'evaluate', '--demo', '--save-path', join(work, 'results'), '--report-dir', join(work, 'site'), '--json'], { cwd: projectRoot, encoding: 'utf8' });
   assert.is(run.status, 0, run.stderr);
   assert.match(run.stderr, /^Running the built-in demo/m);
   const summary = JSON.parse(run.stdout) as { demo: boolean; results: { model: string; dataset: string; metrics: Record<string, number> }[]; report: string };

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { suiteDigest } from '../../datasets/demo/digest.ts';
 import { DEMO_GENERATOR_VERSION, generateDemoSuite } from '../../datasets/demo/generate.ts';
 import { EUROSAT_DEMO_CLASSES, METERML_FOLDERS } from '../../datasets/demo/layouts.ts';
-import { readGeoTiff } from '../../datasets/geotiff.ts';
+import { readGeoTiff } from '../../datasets/tiff/geotiff.ts';
 import { METERML_CLASSES } from '../../datasets/meterml.ts';
 import { BIGEARTHNET_19_CLASSES } from '../../datasets/bigearthnet-labels.ts';
 import { listDataset, resolveDataset } from '../../datasets/registry.ts';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ajv } from 'ajv';
-import { newestRecords, readRecords } from '../../harness/records.ts';
+import { newestRecords, readRecords } from '../../records/records.ts';
 import { barsSpec } from '../../reports/charts/bars.ts';
 import { gapSpec } from '../../reports/charts/gap.ts';
 import { heatmapData, heatmapSpec } from '../../reports/charts/heatmap.ts';

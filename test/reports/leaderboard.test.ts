@@ -14,7 +14,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { newestRecords, readRecords } from '../../harness/records.ts';
+import { newestRecords, readRecords } from '../../records/records.ts';
 import { buildLeaderboard, imageKind, points } from '../../reports/leaderboard.ts';
 import { sampleRecord } from '../../reports/sample.ts';
 import { smoothedFloor, smoothedMinMax } from '../../reports/scaling.ts';

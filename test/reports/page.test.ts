@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeRecord } from '../../harness/records.ts';
+import { writeRecord } from '../../records/records.ts';
 import { buildReport, type BuildReportResult } from '../../reports/build.ts';
 import { pngSize } from '../../reports/render.ts';
 import { sampleRecord } from '../../reports/sample.ts';

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeRecord } from '../../harness/records.ts';
+import { writeRecord } from '../../records/records.ts';
 import { sampleRecord } from '../../reports/sample.ts';
 
 export const EVIL = '<img src=x onerror=alert(1)>';

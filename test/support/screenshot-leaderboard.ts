@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { listFlag } from '../../harness/cli.ts';
+import { listFlag } from '../../cli/flags.ts';
 import { buildReport } from '../../reports/build.ts';
 import { writeSampleResults } from '../../reports/sample.ts';
 import { Chromium } from './chromium.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ErrorCode, isUserError, type UserError } from '../../harness/messages.ts';
+import { ErrorCode, isUserError, type UserError } from '../../core/errors.ts';
 import { DEFAULT_TEMPLATE_SET, fillTemplate, loadTemplateSet, TEMPLATE_SET_NAMES } from '../../templates/index.ts';
 
 const golden = JSON.parse(readFileSync(new URL('../fixtures/tokenizer/tokens.json', import.meta.url), 'utf8')) as {

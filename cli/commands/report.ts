@@ -1,0 +1,69 @@
+/**
+ * `npm run report -- [--results DIR ...] [--out reports/site] [--baseline NAME] [--json]`
+ *
+ * Builds the HTML leaderboard from result records (reports/build.ts). Also called by
+ * `npm run evaluate` at its end unless --no-report.
+ */
+import { buildReport, type BuildReportOptions } from '../../reports/build.ts';
+import { commandMain, listFlag, log, parseFlags, stringFlag } from '../flags.ts';
+
+export { buildReport, type BuildReportOptions, type BuildReportResult } from '../../reports/build.ts';
+
+const HELP = `Usage: npm run report -- [options]
+
+Reads every result record under the result folders (the newest record per model,
+dataset and template set wins) and writes a self-contained leaderboard site: the
+radar, heatmap, per-class bars and gap-to-baseline charts (Vega/Vega-Lite JSON, SVG,
+PNG), index.html and one page per benchmark.
+
+  --results DIR     result folder(s) to read (repeat or comma list; default results)
+  --out DIR         where the site goes (default reports/site)
+  --baseline NAME   model the gap chart compares against (default: the best RGB model)
+  --json            print a JSON summary on stdout (logs stay on stderr)
+  -h, --help        this text
+`;
+
+const flags = {
+  results: { type: 'string', multiple: true },
+  out: { type: 'string', default: 'reports/site' },
+  baseline: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export interface ReportRequest extends BuildReportOptions {
+  json: boolean;
+}
+
+export function parseReportArguments(argv: readonly string[]): ReportRequest | 'help' {
+  const { values } = parseFlags(argv, flags, 'report');
+  if (values.help) return 'help';
+  const results = listFlag(values.results);
+  return {
+    results: results.length ? results : ['results'],
+    out: stringFlag(values.out) ?? 'reports/site',
+    baseline: stringFlag(values.baseline),
+    json: Boolean(values.json),
+  };
+}
+
+export async function runReport(request: ReportRequest): Promise<void> {
+  const result = await buildReport({ results: request.results, out: request.out, baseline: request.baseline, log });
+  if (request.json) {
+    const summary = {
+      index: result.index,
+      pages: result.pages,
+      charts: result.charts,
+      json: result.json,
+      records: result.records,
+      superseded: result.superseded,
+      baseline: result.baseline,
+      headlines: result.headlines.map((headline) => ({ task: headline.task, meanGap: headline.meanGap, benchmarks: headline.benchmarks })),
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  }
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return commandMain(argv, HELP, parseReportArguments, runReport);
+}

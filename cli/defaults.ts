@@ -1,0 +1,28 @@
+/**
+ * The one home of every default: the commands' flags and the library entry
+ * (cli/library.ts) take theirs from here, so evaluate, classify and retrieve run the
+ * same data path with the same settings.
+ */
+import type { Device } from '../adapters/types.ts';
+
+export const DEFAULTS = {
+  /** The reference CLI's default model. */
+  model: 'Llama3-MS-CLIP-Base',
+  /** The reference harness's default template set. */
+  templates: 'msclip',
+  /** The default evaluation task. */
+  task: 'zero-shot',
+  datasetDir: 'benchmark_datasets',
+  modelsDir: 'models',
+  savePath: 'results',
+  reportDir: 'reports/site',
+  resultsDir: 'results',
+  device: 'auto' as Device,
+  /** Images per image-tower call, for every command. */
+  batchSize: 64,
+  /** Preprocessing threads: none for small inputs, else MSCLIP_WORKERS or every core. */
+  workers: 'auto' as const,
+  allowExport: true,
+  /** Images per query in retrieve. */
+  topK: 5,
+} as const;

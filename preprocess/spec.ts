@@ -1,0 +1,25 @@
+/**
+ * The preprocessing spec: what the data path must produce for one model. It comes
+ * from the model's manifest by default (adapters/clip.ts: preprocessSpecOf) but is an
+ * input of every run, so a sweep can pass a modified spec without touching a bundle.
+ *
+ * Imports only datasets/ vocabulary.
+ */
+import type { Interpolation } from '../datasets/types.ts';
+
+export interface PreprocessSpec {
+  kind: 'multispectral' | 'rgb';
+  /** Sentinel-2 band names in model order (multispectral) or ["red","green","blue"]. */
+  bands: string[];
+  size: number;
+  interpolation: Interpolation;
+  mean: number[];
+  std: number[];
+  /** Reproduce the reference's uint8 wrap-around in the RGB path instead of clipping. */
+  referenceRgbWrap?: boolean;
+}
+
+/** Floats of one prepared image: bands x size x size. */
+export function imageLength(spec: PreprocessSpec): number {
+  return spec.bands.length * spec.size * spec.size;
+}

@@ -1,0 +1,155 @@
+/**
+ * An evaluate request, from names to records:
+ *
+ *  1. the template set, the evaluation tasks, the models (runner/models.ts) and the
+ *     datasets (listed once each; the demo suite generated on first use);
+ *  2. the pipeline (runner/pipeline.ts): stream, encode, tasks, records;
+ *  3. the summary the CLI prints (the CLI also builds the report).
+ *
+ * Kept apart from the CLI so that tests and the benchmark drive the same path. Every
+ * field is required: the defaults live in cli/defaults.ts.
+ */
+import { resolve } from 'node:path';
+import type { Device } from '../adapters/types.ts';
+import { DEMO_MODEL_NAMES } from '../adapters/demo-models.ts';
+import { ensureDemoSuite } from '../datasets/demo/generate.ts';
+import { DATASETS, datasetRoot, resolveDataset } from '../datasets/registry.ts';
+import type { DatasetListing } from '../datasets/types.ts';
+import type { PreprocessSpec } from '../preprocess/spec.ts';
+import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
+import { newRunId } from '../records/records.ts';
+import { TASKS } from '../tasks/index.ts';
+import { loadTemplateSet } from '../templates/index.ts';
+import { disposeModels, loadModels } from './models.ts';
+import { runPipeline, type EvaluationOutcome } from './pipeline.ts';
+
+export interface EvaluationRequest {
+  models: string[];
+  templates: string;
+  /** Evaluation tasks by name or alias (tasks/index.ts). */
+  tasks: string[];
+  datasets: string[];
+  datasetDir: string;
+  modelsDir: string;
+  checkpoint?: string;
+  device: Device;
+  batchSize: number;
+  /** Preprocessing threads, or 'auto' (none for two batches or less, else every core). */
+  workers: number | 'auto';
+  savePath: string;
+  saveLogits: boolean;
+  skipInvalid: boolean;
+  allowExport: boolean;
+  demo: boolean;
+  quiet?: boolean;
+  /** Replaces a model's preprocessing spec (by registry name), e.g. for a sweep. */
+  specs?: Record<string, PreprocessSpec>;
+}
+
+export interface EvaluationSummary {
+  runId: string;
+  demo: boolean;
+  savePath: string;
+  results: { model: string; dataset: string; task: string; evaluation: string; n_images: number; metrics: Record<string, number | null>; record: string; seconds: number }[];
+  errors: { model: string; dataset: string; error: string }[];
+  failed: number;
+}
+
+function formatPercent(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '-' : (100 * value).toFixed(2);
+}
+
+/** The table printed at the end: one row per (model, dataset). */
+export function summaryTable(outcomes: readonly EvaluationOutcome[]): string {
+  const header = ['model', 'dataset', 'images', 'acc1 / class-acc', 'acc5', 'mAP@100', 'seconds'];
+  const rows = outcomes.map((outcome) => {
+    if (!outcome.record) return [outcome.model, outcome.dataset, '-', 'FAILED', '-', '-', '-'];
+    const { metrics, task, n_images: images, timings } = outcome.record;
+    const classification = task === 'multi-label' ? metrics.Average_class_accuracy : metrics.acc1;
+    const retrieval = task === 'multi-label' ? metrics.Ave_mAP : metrics.mAP;
+    return [outcome.model, outcome.dataset, String(images), formatPercent(classification), formatPercent(metrics.acc5), formatPercent(retrieval), timings.seconds.toFixed(1)];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]): string => cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+async function listDatasets(request: EvaluationRequest, datasetDir: string, log: (line: string) => void): Promise<DatasetListing[]> {
+  const names = request.datasets.length > 0 ? request.datasets : DATASETS.map((module) => module.name);
+  const listings: DatasetListing[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const { module } = resolveDataset(name);
+    if (seen.has(module.name)) continue;
+    seen.add(module.name);
+    const listing = await module.list(datasetRoot(module, datasetDir), { skipInvalid: request.skipInvalid });
+    listing.demo = listing.demo || request.demo;
+    log(`${listing.dataset}: ${listing.items.length} images, ${listing.classes.length} classes (${listing.task}) from ${listing.root}`);
+    listings.push(listing);
+  }
+  return listings;
+}
+
+export async function runEvaluation(request: EvaluationRequest, log: (line: string) => void): Promise<EvaluationSummary> {
+  // 1. Template set, tasks, models, datasets.
+  const templates = loadTemplateSet(request.templates);
+  const tasks = request.tasks.map((name) => TASKS.find(name)).filter((task, index, all) => all.indexOf(task) === index);
+  let datasetDir = resolve(request.datasetDir);
+  if (request.demo) {
+    log('Running the built-in demo (synthetic Sentinel-2 data, tiny demo models). For the real benchmark: put the datasets in benchmark_datasets/ (see DATASETS.md) and run npm run evaluate -- --model Llama3-MS-CLIP-Base');
+    datasetDir = await ensureDemoSuite({ log });
+  }
+  const modelNames = request.demo && request.models.length === 0 ? DEMO_MODEL_NAMES : request.models;
+  const models = await loadModels({ names: modelNames, modelsDir: request.modelsDir, device: request.device, allowExport: request.allowExport, checkpoint: request.checkpoint, log });
+  let outcomes: EvaluationOutcome[];
+  const runId = newRunId();
+  let pool: WorkerPool | undefined;
+  try {
+    for (const model of models) {
+      model.spec = request.specs?.[model.name] ?? model.spec;
+      log(`${model.name}: ${model.encoder.manifest.image.kind} ${model.encoder.manifest.architecture}, ${model.spec.bands.length} bands, on ${model.encoder.provider}`);
+    }
+    const listings = await listDatasets(request, datasetDir, log);
+    const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
+    pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers);
+    // 2. The pipeline proper.
+    outcomes = await runPipeline({
+      models, datasets: listings, tasks, templates,
+      batchSize: request.batchSize,
+      savePath: request.savePath,
+      runId,
+      saveLogits: request.saveLogits,
+      skipInvalid: request.skipInvalid,
+      pool,
+      demo: request.demo,
+      log,
+      quiet: request.quiet,
+    });
+  } finally {
+    await pool?.close();
+    await disposeModels(models);
+  }
+
+  // 3. Summary.
+  log(`\n${summaryTable(outcomes)}\n`);
+  const written = outcomes.filter((outcome) => outcome.written && outcome.record);
+  if (written.length > 0) log(`Records: ${resolve(request.savePath, runId)}`);
+  const errors = outcomes.flatMap((outcome) => (outcome.error ? [{ model: outcome.model, dataset: outcome.dataset, error: outcome.error }] : []));
+  return {
+    runId,
+    demo: request.demo,
+    savePath: resolve(request.savePath),
+    results: written.map((outcome) => ({
+      model: outcome.model,
+      dataset: outcome.dataset,
+      task: outcome.record!.task,
+      evaluation: outcome.task ?? 'zero-shot',
+      n_images: outcome.record!.n_images,
+      metrics: outcome.record!.metrics,
+      record: outcome.written!.path,
+      seconds: outcome.record!.timings.seconds,
+    })),
+    errors,
+    failed: errors.length,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The evaluate pipeline, for one run of already loaded models and listed datasets:
+ *
+ *  1. per dataset, group the models whose preprocessing (their spec, an input of the
+ *     run) gives identical inputs, so each group decodes the images once;
+ *  2. per group, stream the images through the data path and encode each batch with
+ *     every model of the group (embeddings/encode.ts);
+ *  3. per model and evaluation task, the task turns the embeddings into metrics
+ *     (tasks/: embeddings and class names in, metrics out);
+ *  4. one immutable record per (model, dataset, task, template set), written with its
+ *     CSV (and logits) so that all appear together or not at all (runner/record.ts).
+ *
+ * A dataset that fails (bad input) is reported in one line and nothing is written
+ * for it; the other datasets still run and the run exits non-zero.
+ */
+import type { ImageTextEncoder } from '../adapters/types.ts';
+import { isUserError } from '../core/errors.ts';
+import { createProgress } from '../core/progress.ts';
+import type { DatasetListing } from '../datasets/types.ts';
+import { encodeItems } from '../embeddings/encode.ts';
+import { preprocessingKey } from '../preprocess/prepare.ts';
+import type { PreprocessSpec } from '../preprocess/spec.ts';
+import type { WorkerPool } from '../preprocess/stream.ts';
+import { writeRecord, type ResultRecord, type WrittenRecord } from '../records/records.ts';
+import type { EvaluationTask } from '../tasks/index.ts';
+import type { TemplateSet } from '../templates/index.ts';
+import { buildRecord } from './record.ts';
+
+export interface EvaluationModel {
+  /** Registry name recorded in results. */
+  name: string;
+  encoder: ImageTextEncoder;
+  /** What the data path prepares for this model (its manifest's, unless a run changes it). */
+  spec: PreprocessSpec;
+}
+
+export interface PipelineOptions {
+  models: readonly EvaluationModel[];
+  datasets: readonly DatasetListing[];
+  tasks: readonly EvaluationTask[];
+  templates: TemplateSet;
+  batchSize: number;
+  savePath: string;
+  runId: string;
+  saveLogits: boolean;
+  skipInvalid: boolean;
+  /** Worker threads of the data path (size 0 = in this thread). */
+  pool: WorkerPool;
+  demo: boolean;
+  log: (line: string) => void;
+  quiet?: boolean;
+}
+
+export interface EvaluationOutcome {
+  model: string;
+  dataset: string;
+  task?: string;
+  record?: ResultRecord;
+  written?: WrittenRecord;
+  error?: string;
+}
+
+type Skipped = { file: string; reason: string }[];
+
+/** Steps 2-4 for one dataset and one preprocessing group. */
+async function runGroup(options: PipelineOptions, listing: DatasetListing, models: readonly EvaluationModel[], spec: PreprocessSpec): Promise<EvaluationOutcome[]> {
+  const skipped: Skipped = [...listing.skipped];
+  const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => model.name).join(', ')}`, total: listing.items.length, quiet: options.quiet });
+  let reported = 0;
+  const encoded = await encodeItems({
+    pool: options.pool,
+    dataset: listing.dataset,
+    spec,
+    items: listing.items,
+    batchSize: options.batchSize,
+    encoders: models.map((model) => model.encoder),
+    skipInvalid: options.skipInvalid,
+    onSkip: (entry) => {
+      skipped.push({ file: entry.file, reason: entry.reason });
+      options.log(`warning: skipped ${entry.reason}`);
+    },
+    onProgress: (done) => {
+      progress.tick(done - reported);
+      reported = done;
+    },
+  });
+  progress.done();
+  if (encoded.kept.length === 0) throw new Error(`no readable image left in ${listing.root}`);
+  const labels = encoded.kept.map((index) => listing.items[index].labels);
+  const outcomes: EvaluationOutcome[] = [];
+  for (const [index, model] of models.entries()) {
+    for (const task of options.tasks) {
+      const started = performance.now();
+      const output = await task.run({
+        dataset: listing.dataset,
+        labelKind: listing.task,
+        classes: listing.classes,
+        labels,
+        embeddings: encoded.embeddings[index],
+        encoder: model.encoder,
+        templates: options.templates,
+      });
+      const seconds = encoded.seconds + (performance.now() - started) / 1000;
+      const record = buildRecord({
+        model, listing, task, output, spec, skipped, seconds,
+        modelSeconds: encoded.modelSeconds[index],
+        templates: options.templates,
+        batchSize: options.batchSize,
+        demo: options.demo,
+        imageIds: options.saveLogits ? encoded.kept.map((item) => listing.items[item].id) : undefined,
+      });
+      const written = writeRecord(options.savePath, options.runId, record, options.saveLogits
+        ? { logits: { data: output.logits, shape: [labels.length, listing.classes.length] }, targets: { data: output.targets, shape: listing.task === 'multi-label' ? [labels.length, listing.classes.length] : [labels.length] } }
+        : {});
+      outcomes.push({ model: model.name, dataset: listing.dataset, task: task.name, record, written });
+    }
+  }
+  return outcomes;
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<EvaluationOutcome[]> {
+  const outcomes: EvaluationOutcome[] = [];
+  for (const listing of options.datasets) {
+    // Step 1: models sharing a preprocessing key share one pass over the images.
+    const groups = new Map<string, { spec: PreprocessSpec; models: EvaluationModel[] }>();
+    for (const model of options.models) {
+      const key = preprocessingKey(listing.dataset, model.spec);
+      const group = groups.get(key) ?? { spec: model.spec, models: [] };
+      group.models.push(model);
+      groups.set(key, group);
+    }
+    for (const { spec, models } of groups.values()) {
+      try {
+        outcomes.push(...await runGroup(options, listing, models, spec));
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        const message = `${listing.dataset}: ${error.message}`;
+        options.log(`error: ${message}`);
+        for (const model of models) outcomes.push({ model: model.name, dataset: listing.dataset, error: message });
+      }
+    }
+  }
+  return outcomes;
+}

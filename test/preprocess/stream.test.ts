@@ -1,0 +1,107 @@
+// The streaming data path (harness/pipeline.ts) on real GeoTIFF tiles: batches come
+// in dataset order with exactly the pixels `prepareImage` makes for each item, in this
+// thread and in worker threads, whole or in pieces; a corrupt tile fails the stream
+// with its file named, or is skipped and reported under skipInvalid.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { generateTiles } from '../../datasets/demo/tiles.ts';
+import { prepareImage } from '../../preprocess/prepare.ts';
+import { listDataset } from '../../datasets/registry.ts';
+import { MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
+import type { DatasetListing } from '../../datasets/types.ts';
+import type { PreprocessSpec } from '../../preprocess/spec.ts';
+import { isUserError } from '../../core/errors.ts';
+import { piecesPerBatch, streamBatches, WorkerPool, type Batch } from '../../preprocess/stream.ts';
+
+const SPEC: PreprocessSpec = {
+  kind: 'multispectral', bands: [...MSCLIP_BANDS], size: 24, interpolation: 'bicubic',
+  mean: Array.from({ length: 10 }, (_, band) => 1000 + band * 150), std: Array.from({ length: 10 }, () => 900),
+};
+const LENGTH = 10 * 24 * 24;
+const TILES = 23;
+const CORRUPT = 9;
+
+const work = mkdtempSync(join(tmpdir(), 'pipeline-'));
+let listing: DatasetListing;
+let corruptFile: string;
+const expected: Float32Array[] = [];
+const pools = new Map<number, WorkerPool>();
+
+test.before(async () => {
+  await generateTiles(work, TILES);
+  listing = await listDataset('EuroSAT_MS', work, { skipInvalid: false });
+  for (const item of listing.items) {
+    const pixels = new Float32Array(LENGTH);
+    await prepareImage('EuroSAT_MS', item, SPEC, pixels, 0);
+    expected.push(pixels);
+  }
+  for (const size of [0, 1, 2]) pools.set(size, new WorkerPool(size));
+});
+
+test.after(async () => {
+  for (const pool of pools.values()) await pool.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function collect(pool: WorkerPool, batchSize: number, skipInvalid = false, onSkip?: (entry: { file: string; index: number }) => void): Promise<{ rows: Float32Array[]; indices: number[]; counts: number[] }> {
+  const rows: Float32Array[] = [];
+  const indices: number[] = [];
+  const counts: number[] = [];
+  for await (const batch of streamBatches({ pool, dataset: 'EuroSAT_MS', spec: SPEC, items: listing.items, batchSize, skipInvalid, onSkip }) as AsyncGenerator<Batch>) {
+    assert.is(batch.pixels.length, batch.count * LENGTH, 'pixels hold exactly count images');
+    assert.is(batch.indices.length, batch.count);
+    // Copies: a batch's memory is reused once the next one is asked for.
+    for (let row = 0; row < batch.count; row++) rows.push(batch.pixels.slice(row * LENGTH, (row + 1) * LENGTH));
+    indices.push(...batch.indices);
+    counts.push(batch.count);
+  }
+  return { rows, indices, counts };
+}
+
+test('piecesPerBatch: whole batches unless workers would be left idle', () => {
+  assert.is(piecesPerBatch(0, 1000, 64), 1);
+  assert.is(piecesPerBatch(1, 10, 64), 1);
+  assert.is(piecesPerBatch(2, 512, 64), 1, '8 batches for 2 workers');
+  assert.is(piecesPerBatch(16, 512, 64), 4, '8 batches for 16 workers: 32 pieces');
+  assert.is(piecesPerBatch(2, 23, 64), 4, 'one batch for 2 workers');
+  assert.is(piecesPerBatch(16, 5, 4), 4, 'never more pieces than images in a batch');
+});
+
+for (const [workers, batchSize] of [[0, 64], [0, 5], [1, 5], [2, 64], [2, 4], [2, 1]] as const) {
+  test(`${workers} worker(s), batch ${batchSize}: dataset order, the pixels prepareImage makes`, async () => {
+    const { rows, indices, counts } = await collect(pools.get(workers)!, batchSize);
+    assert.equal(indices, listing.items.map((_, index) => index));
+    assert.equal(counts, Array.from({ length: Math.ceil(TILES / batchSize) }, (_, batch) => Math.min(batchSize, TILES - batch * batchSize)));
+    rows.forEach((row, index) => assert.equal(row, expected[index], `image ${index}`));
+  });
+}
+
+test('a corrupt tile ends the stream with one line naming it; skipInvalid leaves it out', async () => {
+  corruptFile = listing.items[CORRUPT].files[0];
+  writeFileSync(corruptFile, Buffer.from('II*\u0000 not really a tiff'));
+  for (const workers of [0, 2]) {
+    let failure: unknown;
+    try {
+      await collect(pools.get(workers)!, 4);
+    } catch (error) {
+      failure = error;
+    }
+    assert.ok(isUserError(failure), `${workers} workers: a UserError, got ${String(failure)}`);
+    assert.ok((failure as Error).message.includes(corruptFile), (failure as Error).message);
+    assert.not.match((failure as Error).message, /\n/);
+
+    for (const batchSize of [4, 64]) {
+      const skipped: { file: string; index: number }[] = [];
+      const { rows, indices, counts } = await collect(pools.get(workers)!, batchSize, true, (entry) => skipped.push(entry));
+      assert.equal(skipped.map((entry) => [entry.file, entry.index]), [[corruptFile, CORRUPT]]);
+      assert.equal(indices, listing.items.map((_, index) => index).filter((index) => index !== CORRUPT));
+      assert.is(counts.reduce((sum, count) => sum + count, 0), TILES - 1);
+      rows.forEach((row, position) => assert.equal(row, expected[indices[position]], `${workers} workers, batch ${batchSize}: row ${position}`));
+    }
+  }
+});
+
+test.run();
