@@ -2,16 +2,12 @@
  * Bundles on disk: `<models-dir>/<name>/` with bundle.json (the manifest), image.onnx,
  * text.onnx and the tokenizer vocabulary. The manifest is validated field by field when
  * it is read; the first wrong or missing field is a one-line UserError naming it.
- * `resolveBundle` finds a model's bundle and exports it when it is missing (as the
- * reference downloads its weights), unless the caller forbids it. Nothing prompts.
+ * Finding (and exporting) a registry model's bundle is adapters/resolve.ts.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
-import { projectRoot } from '../core/project.ts';
-import { demoModelDirectory, isDemoModel } from './demo-models.ts';
-import { findModel, type ModelEntry } from './registry.ts';
 import { BUNDLE_SCHEMA, type BundleManifest, type ImageSpec, type TextSpec, type WeightsSource } from './types.ts';
 
 export const MANIFEST_FILE = 'bundle.json';
@@ -250,60 +246,4 @@ export async function verifyBundle(directory: string): Promise<BundleManifest> {
     }
   }
   return manifest;
-}
-
-export interface ResolveBundleOptions {
-  /** Registry name or alias. */
-  name: string;
-  modelsDir: string;
-  /** Export a missing bundle (false under --no-export). */
-  allowExport: boolean;
-  /** Local checkpoint for that export. */
-  checkpoint?: string;
-  /** Export/download progress lines (default: stderr). */
-  onProgress?: (line: string) => void;
-}
-
-/** The command that makes a bundle for `entry`, for messages. */
-export function exportCommand(entry: ModelEntry, modelsDir?: string): string {
-  const checkpoint = entry.weights.kind === 'unpublished' ? ' --checkpoint FILE' : '';
-  const dir = modelsDir && resolve(modelsDir) !== resolve('models') ? ` --models-dir ${modelsDir}` : '';
-  return `npm run export -- --model ${entry.name}${checkpoint}${dir}`;
-}
-
-/**
- * A model's bundle folder, validated: the existing one, or a fresh export when it is
- * missing and exporting is allowed. An existing bundle wins over --checkpoint (a note
- * says how to replace it).
- */
-export async function resolveBundle(options: ResolveBundleOptions): Promise<string> {
-  const entry = findModel(options.name);
-  const directory = bundleDirectory(options.modelsDir, entry.name);
-  const progress = options.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (existsSync(join(directory, MANIFEST_FILE))) {
-    const manifest = loadManifest(directory);
-    // The exporter records checkpoints inside the project relative to its root.
-    const recorded = manifest.source.checkpoint === undefined ? undefined : resolve(projectRoot(), manifest.source.checkpoint);
-    if (options.checkpoint && recorded !== resolve(options.checkpoint)) {
-      progress(`note: using the existing bundle ${directory}; to rebuild it from ${options.checkpoint} run: npm run export -- --model ${entry.name} --checkpoint ${options.checkpoint}`);
-    }
-    return directory;
-  }
-  if (isDemoModel(entry.name)) {
-    // The demo bundles ship with the package; a --models-dir copy wins when there is one.
-    const shipped = demoModelDirectory(entry.name);
-    if (resolve(options.modelsDir) !== resolve('models')) progress(`note: no ${entry.name} bundle in ${directory}; using the one shipped in ${shipped}`);
-    return shipped;
-  }
-  const unpublished = entry.weights.kind === 'unpublished' ? ` (its weights are not published: ${entry.weights.hint})` : '';
-  if (!options.allowExport) {
-    throw new UserError(ErrorCode.bundleMissing, `no bundle for ${entry.name} in ${directory} and --no-export is set: run ${exportCommand(entry, options.modelsDir)}${unpublished}`, directory);
-  }
-  if (unpublished && !options.checkpoint) {
-    throw new UserError(ErrorCode.bundleMissing, `no bundle for ${entry.name} in ${directory}: run ${exportCommand(entry, options.modelsDir)}${unpublished}`, directory);
-  }
-  // Loaded lazily: the exporter pulls in the Python environment helpers.
-  const { exportBundle } = await import('./export.ts');
-  progress(`${entry.name}: no bundle in ${directory}; exporting it now (npm run export does the same)`);
-  return exportBundle({ model: entry.name, checkpoint: options.checkpoint, modelsDir: options.modelsDir, onProgress: options.onProgress });
 }

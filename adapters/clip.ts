@@ -18,7 +18,9 @@
  * full rows.
  */
 import { join } from 'node:path';
-import { loadManifest, MANIFEST_FILE, resolveBundle } from './bundle.ts';
+import { loadManifest, MANIFEST_FILE } from './bundle.ts';
+import { resolveBundle } from './resolve.ts';
+import { verifyBundleFiles } from './verify.ts';
 import { createSession, type OnnxSession } from './onnx.ts';
 import { ClipTokenizer } from './tokenizer.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
@@ -171,6 +173,7 @@ class BundleEncoder implements ImageTextEncoder {
 /** Opens the bundle in `directory` (steps 1-3 above). */
 export async function openBundle(directory: string, options: OpenBundleOptions = {}): Promise<ImageTextEncoder> {
   const manifest = loadManifest(directory);
+  await verifyBundleFiles(directory, manifest);
   const tokenizer = await ClipTokenizer.load(join(directory, manifest.text.vocabulary), {
     contextLength: manifest.text.contextLength,
     startId: manifest.text.startId,

@@ -15,6 +15,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import './onnx-quiet.ts';
 import * as ort from 'onnxruntime-node';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import type { Device } from './types.ts';

@@ -6,7 +6,17 @@
 import { loadEncoder, preprocessSpecOf } from '../adapters/clip.ts';
 import { findModel } from '../adapters/registry.ts';
 import type { Device } from '../adapters/types.ts';
-import type { EvaluationModel } from './pipeline.ts';
+import type { ImageTextEncoder } from '../adapters/types.ts';
+import type { PreprocessSpec } from '../preprocess/spec.ts';
+
+/** A loaded model of a run. */
+export interface EvaluationModel {
+  /** Registry name recorded in results. */
+  name: string;
+  encoder: ImageTextEncoder;
+  /** What the data path prepares for this model (its manifest's, unless a run changes it). */
+  spec: PreprocessSpec;
+}
 
 export interface LoadModelsOptions {
   names: readonly string[];

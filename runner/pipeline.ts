@@ -13,7 +13,6 @@
  * A dataset that fails (bad input) is reported in one line and nothing is written
  * for it; the other datasets still run and the run exits non-zero.
  */
-import type { ImageTextEncoder } from '../adapters/types.ts';
 import { isUserError } from '../core/errors.ts';
 import { createProgress } from '../core/progress.ts';
 import type { DatasetListing } from '../datasets/types.ts';
@@ -24,15 +23,8 @@ import type { WorkerPool } from '../preprocess/stream.ts';
 import { writeRecord, type ResultRecord, type WrittenRecord } from '../records/records.ts';
 import type { EvaluationTask } from '../tasks/index.ts';
 import type { TemplateSet } from '../templates/index.ts';
+import type { EvaluationModel } from './models.ts';
 import { buildRecord } from './record.ts';
-
-export interface EvaluationModel {
-  /** Registry name recorded in results. */
-  name: string;
-  encoder: ImageTextEncoder;
-  /** What the data path prepares for this model (its manifest's, unless a run changes it). */
-  spec: PreprocessSpec;
-}
 
 export interface PipelineOptions {
   models: readonly EvaluationModel[];

@@ -11,7 +11,7 @@ import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { PerClassRecord, ResultRecord } from '../records/records.ts';
 import type { EvaluationTask, TaskOutput } from '../tasks/index.ts';
 import type { TemplateSet } from '../templates/index.ts';
-import type { EvaluationModel } from './pipeline.ts';
+import type { EvaluationModel } from './models.ts';
 
 export interface RecordInput {
   model: EvaluationModel;

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadManifest, resolveBundle, verifyBundle } from '../../adapters/bundle.ts';
+import { loadManifest, verifyBundle } from '../../adapters/bundle.ts';
+import { resolveBundle } from '../../adapters/resolve.ts';
 import { loadEncoder } from '../../adapters/clip.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 
