@@ -42,6 +42,13 @@ module.exports = {
       to: { path: 'onnxruntime-node' },
     },
     {
+      name: 'library-entry-loads-no-report-stack',
+      comment: 'import("msclip-bench") must not load vega, resvg or handlebars: that is msclip-bench/reports',
+      severity: 'error',
+      from: { path: '^cli/library\\.ts$' },
+      to: { path: '(^reports/|node_modules/(vega|vega-lite|handlebars|@resvg)/)', reachable: true },
+    },
+    {
       name: 'sources-never-import-bench-scripts-or-tests',
       severity: 'error',
       from: { path: SOURCE },

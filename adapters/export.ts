@@ -8,8 +8,7 @@
 import { projectPath } from '../core/project.ts';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { bundleDirectory, loadManifest } from './bundle.ts';
 import { ensurePythonEnvironment } from './export/python-env.mjs';

@@ -123,6 +123,7 @@ const ALTERED_UTF8 =
 const ALTERED_UTF8_ONCE = new RegExp(ALTERED_UTF8.source);
 const A_GRAVE_WORD = /\xc3 (?! |quele|quela|quilo|s )/g;
 const LOSSY_UTF8 =
+  // eslint-disable-next-line no-control-regex -- ftfy's own pattern: it matches control characters on purpose
   /[\xc2-\xdf][\x1a]|[\xc2-\xc3][?]|\xed[\xa0-\xaf][\x1a?]\xed[\xb0-\xbf][\x1a?\x80-\xbf]|\xed[\xa0-\xaf][\x1a?\x80-\xbf]\xed[\xb0-\xbf][\x1a?]|[\xe0-\xef][\x1a?][\x1a\x80-\xbf]|[\xe0-\xef][\x1a\x80-\xbf][\x1a?]|[\xf0-\xf4][\x1a?][\x1a\x80-\xbf][\x1a\x80-\xbf]|[\xf0-\xf4][\x1a\x80-\xbf][\x1a?][\x1a\x80-\xbf]|[\xf0-\xf4][\x1a\x80-\xbf][\x1a\x80-\xbf][\x1a?]|\x1a/g;
 
 /** A space that stood for byte A0 inside a UTF-8 sequence goes back to A0. */
@@ -137,6 +138,7 @@ function replaceLossySequences(binary: string): string {
 
 // ---- fix_encoding
 
+// eslint-disable-next-line no-control-regex -- ftfy's own pattern: it matches control characters on purpose
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const C1_CONTROL = /[\x80-\x9f]/;
 
@@ -238,7 +240,9 @@ function translate(text: string, map: Map<string, string>): string {
   return out;
 }
 
+// eslint-disable-next-line no-control-regex -- ftfy's own pattern: it matches control characters on purpose
 const TERMINAL_ESCAPE = /\x1b\[((?:\p{Nd}|;)*)([a-zA-Z])/gu;
+// eslint-disable-next-line no-control-regex -- ftfy's own pattern: it matches control characters on purpose
 const CONTROL_CHARACTERS = /[\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc]/g;
 
 function fixCharacters(text: string): string {

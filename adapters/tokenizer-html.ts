@@ -5,7 +5,6 @@
  */
 import { projectPath } from '../core/project.ts';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 export interface TextTables {
   /** Characters for which Python's `str.isspace()` is true, as a regex class body. */

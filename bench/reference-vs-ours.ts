@@ -94,12 +94,12 @@ async function main(): Promise<void> {
       const referenceOut = join(work, `reference-${repeat}`);
       const runOurs = (): Timed => timed(process.execPath, [
         '--import', 'tsx', 'cli/main.ts', 'evaluate', '--model', REFERENCE_MODEL, '--models-dir', reference.modelsDir, '--dataset-dir', data,
-        '--datasets', 'EuroSAT_MS', '--templates', values.templates!, '--batch-size', batchSize, '--device', 'cpu', '--save-logits',
+        '--datasets', 'EuroSAT_MS', '--templates', values.templates, '--batch-size', batchSize, '--device', 'cpu', '--save-logits',
         '--save-path', oursOut, '--no-export', '--no-report', '--json', ...(values.workers ? ['--workers', values.workers] : []),
       ]);
       const runReference = (): Timed => timed(python, [
         'scripts/parity/evaluate.py', '--checkpoint', reference.checkpoint, '--dataset-dir', data, '--datasets', 'EuroSAT_MS',
-        '--templates', values.templates!, '--batch-size', batchSize, '--save-logits', referenceOut, '--json',
+        '--templates', values.templates, '--batch-size', batchSize, '--save-logits', referenceOut, '--json',
       ]);
       let ours: Timed;
       let theirs: Timed;

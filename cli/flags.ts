@@ -28,7 +28,7 @@ export interface ParsedFlags {
 export function parseFlags(argv: readonly string[], options: FlagSpec, command: string): ParsedFlags {
   try {
     const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-    return { values: parsed.values as ParsedFlags['values'], positionals: parsed.positionals };
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (error) {
     throw flagUsageError(error, command);
   }
@@ -52,8 +52,8 @@ export function listFlag(value: unknown): string[] {
 }
 
 export function stringFlag(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.length ? String(value[value.length - 1]) : undefined;
-  return value === undefined ? undefined : String(value);
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  return typeof last === 'string' || typeof last === 'boolean' ? String(last) : undefined;
 }
 
 export function positiveIntegerFlag(value: unknown, flag: string, fallback: number): number {

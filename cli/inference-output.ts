@@ -41,7 +41,7 @@ export function parseInferenceFlags(argv: readonly string[], options: FlagSpec, 
   } catch (error) {
     throw flagUsageError(error, command);
   }
-  const values = { ...parsed.values } as FlagValues;
+  const values = { ...parsed.values };
   let extending: string | undefined;
   for (const token of parsed.tokens) {
     if (token.kind === 'option') {

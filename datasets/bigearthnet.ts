@@ -15,6 +15,7 @@
  * of by sorted position, and a patch with a missing band or labels file is an error
  * naming it at listing time instead of a crash half-way through.
  */
+import { parse } from 'csv-parse/sync';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
@@ -41,12 +42,34 @@ export function bandOfFile(file: string): string | undefined {
   return match === null ? undefined : canonicalBandName(match[1]);
 }
 
-/** Patch names from the split csv: first column, blank lines ignored, with their line numbers. */
-export function parseSplitCsv(text: string): { name: string; line: number }[] {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line, index) => ({ name: line.split(',')[0].trim(), line: index + 1 }))
-    .filter((entry) => entry.name !== '');
+/**
+ * Patch names from the split csv (csv-parse): first column, blank lines ignored, a
+ * byte-order mark dropped, with their line numbers. A name must be a plain folder name
+ * (no path that reads outside the dataset) and listed once.
+ */
+export function parseSplitCsv(text: string, csv = BIGEARTHNET_SPLIT_FILE): { name: string; line: number }[] {
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(text, { bom: true, info: true, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    throw new UserError(ErrorCode.datasetInvalid, `${csv}: not a readable csv (${(error as Error).message.split('\n')[0]}); expected one patch name per line`, csv);
+  }
+  const seen = new Map<string, number>();
+  const patches: { name: string; line: number }[] = [];
+  for (const { record, info } of rows) {
+    const name = record[0] ?? '';
+    if (name === '') continue;
+    if (name === '.' || name === '..' || /[/\\]/.test(name)) {
+      throw new UserError(ErrorCode.datasetInvalid, `${csv}:${info.lines}: ${JSON.stringify(name)} is not a patch name (a path would read outside ${BIGEARTHNET_IMAGE_FOLDER}/); list bare patch folder names`, csv);
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new UserError(ErrorCode.datasetInvalid, `${csv}:${info.lines}: patch ${JSON.stringify(name)} is listed twice (first on line ${first}); remove the duplicate line`, csv);
+    }
+    seen.set(name, info.lines);
+    patches.push({ name, line: info.lines });
+  }
+  return patches;
 }
 
 type PatchResult = { item: DatasetItem } | { file: string; reason: string; message: string };
@@ -90,7 +113,7 @@ async function readPatch(imageRoot: string, csv: string, name: string, line: num
   if (!Array.isArray(names) || !names.every((label) => typeof label === 'string')) {
     return { file: labelsFile, reason: 'no "labels" list', message: `${labelsFile}: expected a "labels" list of BigEarthNet-43 class names` };
   }
-  const { labels, unknown } = labels19(names as string[]);
+  const { labels, unknown } = labels19(names);
   if (unknown.length > 0) {
     return { file: labelsFile, reason: `unknown labels ${unknown.join('; ')}`, message: `${labelsFile}: unknown label${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}"; expected BigEarthNet-43 class names (see DATASETS.md)` };
   }
@@ -113,7 +136,7 @@ async function list(root: string, options: ListOptions): Promise<DatasetListing>
   if (!(await isDirectory(imageRoot))) {
     throw new UserError(ErrorCode.datasetMissing, `${imageRoot}: folder not found; BigEarthNet_MS patches are expected in ${LAYOUT}`, imageRoot);
   }
-  const patches = parseSplitCsv(text);
+  const patches = parseSplitCsv(text, csv);
   if (patches.length === 0) throw new UserError(ErrorCode.datasetInvalid, `${csv}: lists no patches; expected one patch name per line`, csv);
   const items: DatasetItem[] = [];
   const skipped: DatasetListing['skipped'] = [];

@@ -12,7 +12,7 @@ import { meterml } from './meterml.ts';
 import type { DatasetModule } from './module.ts';
 import type { DatasetListing, ListOptions } from './types.ts';
 
-export type { DatasetModule, DatasetRecipe, ReadOptions, ResizeRecipe } from './module.ts';
+export type { DatasetModule } from './module.ts';
 
 export const DATASETS: readonly DatasetModule[] = [eurosat, meterml, bigearthnet];
 

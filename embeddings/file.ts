@@ -91,7 +91,7 @@ export function decodeEmbeddingsCache(bytes: Uint8Array, file: string): Embeddin
   if (16 + headerLength > bytes.length) throw invalidCache(file, 'truncated header');
   let header: Omit<EmbeddingsCache, 'embeddings'>;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(16, 16 + headerLength)).toString('utf8'));
+    header = JSON.parse(Buffer.from(bytes.subarray(16, 16 + headerLength)).toString('utf8')) as Omit<EmbeddingsCache, 'embeddings'>;
   } catch {
     throw invalidCache(file, 'unreadable header');
   }

@@ -24,10 +24,6 @@ export const METRICS: Record<string, MetricDefinition> = {
   Ave_mAP_tm19: define('Ave_mAP_tm19', 'Multi-label retrieval mAP@100 as torchmetrics >= 1.7.4 computes it: images scored <= 0 never count as relevant.'),
 };
 
-export {
-  argmaxRows, type MetricResult, type PerClass, singleLabelMetrics,
-} from './classification.ts';
+export { type MetricResult, type PerClass, singleLabelMetrics } from './classification.ts';
 export { multiLabelMetrics, multiLabelPredictions } from './multilabel.ts';
-export {
-  averagePrecisionAtK, type AveragePrecisionOptions, RETRIEVAL_TOP_K, topKIndices,
-} from './retrieval.ts';
+export { averagePrecisionAtK, topKIndices } from './retrieval.ts';

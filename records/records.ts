@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeFileExclusive } from '../core/atomic.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { encodeNpy } from '../core/npy.ts';

@@ -11,9 +11,7 @@
  * 5. Write leaderboard.json, the view model's numbers for other tools.
  */
 import { provenanceBase } from '../core/project.ts';
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { newestRecords, readRecords, recordDate } from '../records/records.ts';
 import { writeFileAtomic } from '../core/atomic.ts';

@@ -7,8 +7,6 @@
  */
 import { projectPath } from '../core/project.ts';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 
 export const FONT_CANDIDATES = [

@@ -10,6 +10,14 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { findFonts, measureText, readGlyphWidths, type FontChoice } from './fonts.ts';
 
+/** What Vega passes as a text item (a string, a number, or lines as an array), as one string. */
+function plainText(text: unknown): string {
+  if (typeof text === 'string') return text;
+  if (typeof text === 'number' || typeof text === 'boolean') return String(text);
+  if (Array.isArray(text)) return text.map(plainText).join(',');
+  return '';
+}
+
 export type VegaSpec = vega.Spec;
 export type VegaLiteSpec = TopLevelSpec;
 
@@ -28,7 +36,7 @@ function ensureFonts(): FontChoice {
     const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
     metrics.width = (item: TextItem, text: unknown) => {
       const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-      const value = text == null ? '' : String(text).trim();
+      const value = plainText(text).trim();
       return measureText(widths, value, size, item.fontWeight === 'bold' || Number(item.fontWeight) >= 600);
     };
   }
@@ -41,7 +49,7 @@ interface TextItem {
 }
 
 export function compileVegaLite(spec: VegaLiteSpec): VegaSpec {
-  return compile(spec).spec as VegaSpec;
+  return compile(spec).spec;
 }
 
 /** A Vega spec as standalone SVG markup. Only inline data: the loader refuses everything else. */

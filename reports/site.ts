@@ -10,8 +10,7 @@
 import { projectPath } from '../core/project.ts';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 
 const templateDirectory = projectPath('reports', 'templates');
@@ -57,7 +56,7 @@ function load(): NonNullable<typeof compiled> {
 
 type HandlebarsTemplateDelegate = (context: unknown) => string;
 
-export function pageAssets(): PageAssets {
+function pageAssets(): PageAssets {
   return load().assets;
 }
 

@@ -236,7 +236,7 @@ function checkTexts(texts: readonly string[], what: string, flag: string): strin
 /** Zero-shot classification of every image into `classNames`. */
 export async function classify(options: ClassifyOptions, settings: InferenceSettings): Promise<ClassifyResult> {
   const classes = checkTexts(options.classNames, 'class names', '--class-names a,b,c or --classes-file FILE');
-  const templateSet = await loadTemplateSet(options.templates);
+  const templateSet = loadTemplateSet(options.templates);
   return withImageEmbeddings(options, settings, async ({ encoder, images, embeddings }) => {
     const classifier = await buildClassifier(encoder, classes, templateSet.templates);
     const logits = zeroShotLogits(embeddings, images.length, classifier);

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts file (or the files/folders given) in its own Node
 // process with tsx, sums uvu's per-file totals and ends with the plain line
-// "N passed, N failed". A file that crashes before uvu reports counts as one failure.
+// "N passed, N failed, N skipped". A file that crashes before uvu reports counts as one
+// failure; a test that cannot run here is declared with test.skip and counted as skipped.
+// With no arguments the static checks run first (scripts/checks.mjs: types, layout rules,
+// lint, unused code), each counted as one test.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -41,12 +44,13 @@ function runFile(file) {
       const text = stripAnsi(output);
       const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
       const passed = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? NaN);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? 0);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (Number.isNaN(total) || Number.isNaN(passed)) {
-        resolvePromise({ passed: 0, failed: 1, seconds, crashed: true, code });
+        resolvePromise({ passed: 0, failed: 1, skipped: 0, seconds, crashed: true, code });
       } else {
         const failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
-        resolvePromise({ passed, failed, seconds, crashed: false, code });
+        resolvePromise({ passed, failed, skipped, seconds, crashed: false, code });
       }
     });
   });
@@ -54,16 +58,28 @@ function runFile(file) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
+if (args.length === 0) {
+  const { runChecks } = await import('./checks.mjs');
+  for (const check of await runChecks(root)) {
+    if (check.ok) passed++;
+    else {
+      failed++;
+      failures.push(`check: ${check.name}`);
+    }
+  }
+}
 for (const file of files) {
   const name = relative(root, file);
   console.log(`\n# ${name}`);
   const result = await runFile(file);
   passed += result.passed;
   failed += result.failed;
+  skipped += result.skipped;
   if (result.failed > 0) failures.push(`${name}${result.crashed ? ` (crashed, exit ${result.code})` : ''}`);
-  console.log(`# ${name}: ${result.passed} passed, ${result.failed} failed in ${result.seconds}s`);
+  console.log(`# ${name}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped in ${result.seconds}s`);
 }
 if (failures.length > 0) console.log(`\nFailing files:\n  ${failures.join('\n  ')}`);
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;

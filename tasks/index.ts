@@ -7,8 +7,6 @@ import { Registry } from '../core/registry.ts';
 import type { EvaluationTask } from './task.ts';
 import { zeroShot } from './zero-shot/index.ts';
 
-export type { EvaluationTask, TaskInput, TaskOutput } from './task.ts';
+export type { EvaluationTask, TaskOutput } from './task.ts';
 
 export const TASKS = new Registry<EvaluationTask>('evaluation task', [zeroShot]);
-
-export const DEFAULT_TASK = zeroShot.name;

@@ -10,7 +10,6 @@ import { projectPath } from '../core/project.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCode, UserError, unknownNameError } from '../core/errors.ts';
 
 export interface TemplateSet {
@@ -97,7 +96,7 @@ function readTemplates(file: string): string[] {
   const templates = Array.isArray(document)
     ? document
     : typeof document === 'object' && document !== null && 'templates' in document
-      ? (document as { templates: unknown }).templates
+      ? (document).templates
       : undefined;
   if (!Array.isArray(templates)) throw invalid(file, 'no "templates" array');
   if (templates.length === 0) throw invalid(file, 'the templates array is empty');

@@ -6,9 +6,19 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const projectRoot = resolve(here, '..', '..');
-export const requirementsFile = join(here, 'requirements.txt');
+/** The package root: the folder above this file whose package.json is ours (sources or dist/). */
+function findProjectRoot() {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!(existsSync(join(folder, 'package.json')) && JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).name === 'msclip-bench')) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`cannot find the msclip-bench package.json above ${fileURLToPath(import.meta.url)}`);
+    folder = parent;
+  }
+  return folder;
+}
+
+export const projectRoot = findProjectRoot();
+export const requirementsFile = join(projectRoot, 'adapters', 'export', 'requirements.txt');
 
 /**
  * The virtualenv folder: MSCLIP_VENV, else .venv in a checkout, else (installed under

@@ -14,8 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { demoModelDirectory } from '../../adapters/demo-models.ts';
 import { loadEncoder, openBundle, preprocessSpecOf } from '../../adapters/clip.ts';
 import { MS_CLIP_STD } from '../../adapters/model-entry.ts';

@@ -14,10 +14,10 @@
  * The demo models are trained on the 'train' split, a different seed stream.
  */
 import { cacheRoot } from '../../core/project.ts';
+import pLimit from 'p-limit';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { writeTiff, type TiffImage, type TiffWriteOptions } from '../tiff/writer.ts';
 import { EUROSAT_DEMO_CLASSES, METERML_FOLDERS, bigearthnetScene, eurosatScene, metermlScene, type EurosatDemoClass } from './layouts.ts';
 import { drawAtmosphere, toProduct, type BandRaster } from './product.ts';
@@ -55,11 +55,10 @@ const STAMP = '.demo-suite.json';
 /** Writes in flight at once. */
 const PARALLEL_WRITES = 32;
 
-/** Runs the render-and-write tasks a window at a time, so memory stays bounded. */
+/** Runs the render-and-write tasks with at most PARALLEL_WRITES in flight, so memory stays bounded. */
 async function writeAll(tasks: (() => Promise<void>)[]): Promise<void> {
-  for (let start = 0; start < tasks.length; start += PARALLEL_WRITES) {
-    await Promise.all(tasks.slice(start, start + PARALLEL_WRITES).map((task) => task()));
-  }
+  const limit = pLimit(PARALLEL_WRITES);
+  await Promise.all(tasks.map((task) => limit(task)));
 }
 
 const planes = (rasters: BandRaster[]) => ({ width: rasters[0].width, height: rasters[0].height, data: rasters.map((raster) => raster.data) });

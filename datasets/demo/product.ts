@@ -44,7 +44,7 @@ export function toProduct(scene: Scene, options: ProductOptions, atmosphere: Atm
   return bands.map((band) => {
     // Step 1.
     const reflectance = new Float32Array(width * height);
-    const surface = band === 'B10' ? scene.cirrus : scene.reflectance[L2A_BANDS.indexOf(band as (typeof L2A_BANDS)[number])];
+    const surface = band === 'B10' ? scene.cirrus : scene.reflectance[L2A_BANDS.indexOf(band)];
     const { offset, gain } = bandTransform(band, options.level, atmosphere);
     for (let pixel = 0; pixel < reflectance.length; pixel++) reflectance[pixel] = offset + gain * surface[pixel];
     // Step 2.

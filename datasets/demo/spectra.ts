@@ -53,7 +53,7 @@ export const MATERIALS = {
 
 export type MaterialName = keyof typeof MATERIALS;
 
-export function isMaterialName(name: string): name is MaterialName {
+function isMaterialName(name: string): name is MaterialName {
   return Object.hasOwn(MATERIALS, name);
 }
 

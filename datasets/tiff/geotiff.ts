@@ -84,7 +84,7 @@ export async function decodeGeoTiff(bytes: Uint8Array, file: string, options: De
     width: layout.width,
     height: layout.height,
     // GDAL numbers bands from 1; descriptions, when complete, are the better names.
-    bands: descriptions.every((name) => name !== null) ? (descriptions as string[]) : samples.map((sample) => String(sample + 1)),
+    bands: descriptions.every((name) => name !== null) ? (descriptions) : samples.map((sample) => String(sample + 1)),
     data,
     sampleType: layout.sampleType,
     fileBands: layout.samplesPerPixel,
@@ -249,7 +249,7 @@ async function decodeWithGeotiffJs(bytes: Uint8Array, sampleType: SampleType, sa
   try {
     const tiff = await fromArrayBuffer(buffer);
     const image = await tiff.getImage(0);
-    rasters = (await image.readRasters({ interleave: false, samples: [...samples] })) as unknown as ArrayLike<unknown>[];
+    rasters = await image.readRasters({ interleave: false, samples: [...samples] });
   } catch (error) {
     throw invalid(file, `geotiff.js: ${(error as Error).message ?? String(error)}`.replace(/\s+/g, ' '));
   }

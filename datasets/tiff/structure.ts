@@ -70,7 +70,7 @@ function readEntries(view: DataView, littleEndian: boolean, bigTiff: boolean): M
 }
 
 function readNumbers(view: DataView, entry: Entry, littleEndian: boolean): number[] {
-  const values: number[] = new Array(entry.count);
+  const values: number[] = new Array<number>(entry.count);
   const size = FIELD_TYPE_SIZE[entry.type];
   for (let index = 0; index < entry.count; index++) {
     const at = entry.valueOffset + index * size;
@@ -198,7 +198,7 @@ function decodeXmlText(text: string): string {
  * Returns one entry per sample, null where the file names none.
  */
 export function gdalBandDescriptions(xml: string | undefined, samples: number): (string | null)[] {
-  const descriptions: (string | null)[] = new Array(samples).fill(null);
+  const descriptions: (string | null)[] = new Array<string | null>(samples).fill(null);
   if (xml === undefined) return descriptions;
   for (const match of xml.matchAll(/<Item\b([^>]*)>([\s\S]*?)<\/Item>/g)) {
     const attributes = new Map<string, string>();

@@ -110,7 +110,7 @@ export const SAMPLE_TYPES: Readonly<Record<SampleType, SampleTypeInfo>> = {
   },
 };
 
-export function isSampleType(value: unknown): value is SampleType {
+function isSampleType(value: unknown): value is SampleType {
   return typeof value === 'string' && Object.hasOwn(SAMPLE_TYPES, value);
 }
 

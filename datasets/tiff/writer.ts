@@ -75,7 +75,7 @@ function rawChunks(image: TiffImage, options: TiffWriteOptions): { chunks: Uint8
   const itemSize = info.bits / 8;
   const bands = image.data.map((band) => {
     const typed = info.create(width * height);
-    typed.set(band as ArrayLike<number>);
+    typed.set(band);
     return typed;
   });
   const interleaved = (options.interleave ?? 'pixel') === 'pixel';
@@ -123,7 +123,7 @@ export function encodeTiff(image: TiffImage, options: TiffWriteOptions): Uint8Ar
   const { chunks: raw, chunkWidth, chunkHeight } = rawChunks(image, options);
   const chunks = raw.map(COMPRESSORS[compression]);
   const tiled = options.tile !== undefined;
-  const perSample = (value: number): number[] => new Array(samples).fill(value);
+  const perSample = (value: number): number[] => new Array<number>(samples).fill(value);
 
   const fields: Field[] = [
     { tag: Tag.imageWidth, type: FieldType.long, values: [image.width] },

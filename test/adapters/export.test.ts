@@ -122,7 +122,7 @@ test('checkpoints in the wrong format or with the wrong bands fail in one line',
 
 function runExportCommand(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; seconds: number } {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT, 'harness', 'commands', 'export.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT, 'cli', 'main.ts'), 'export', ...args], {
     cwd: PROJECT,
     encoding: 'utf8',
     env: { ...process.env, ...env },

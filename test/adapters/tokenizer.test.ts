@@ -29,9 +29,7 @@ const golden = JSON.parse(readFileSync(new URL('../fixtures/tokenizer/tokens.jso
 const START = 49406;
 const END = 49407;
 
-const loadStarted = performance.now();
 const tokenizer = await ClipTokenizer.load(DEFAULT_VOCABULARY);
-const loadMilliseconds = performance.now() - loadStarted;
 
 /** Compares every row of `tokenize(texts)` with its golden prefix and checks the padding is 0. */
 function compareRows(rows: readonly (readonly [string, readonly number[]])[]): void {
@@ -55,11 +53,6 @@ test('the shipped vocabulary is the one the goldens were made with', () => {
   assert.is(tokenizer.endId, END);
   assert.is(tokenizer.padId, 0);
   assert.is(tokenizer.contextLength, golden.context_length);
-});
-
-test('loads fast', () => {
-  // The target is well under 300 ms; the bound leaves room for a busy test machine.
-  assert.ok(loadMilliseconds < 1500, `load took ${loadMilliseconds.toFixed(0)} ms`);
 });
 
 test('every benchmark prompt: templates filled like the reference, ids like OpenCLIP', () => {

@@ -1,6 +1,7 @@
 // The classify and retrieve commands as a user runs them (spawned): --json keeps stdout
 // pure JSON, tables and CSV, the reference's space-separated lists, embeddings reuse,
 // and one-line errors with exit code 1.
+import type { ClassifyResult, RetrieveResult } from '../../cli/library.ts';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ function expectOneLineError(result: { code: number | null; stdout: string; stder
 test('classify --json: stdout is only JSON; notes go to stderr; space-separated class names work', async () => {
   const result = await run('classify', ['--images', tiles, '--class-names', ...GOLDEN_CLASSES, '--json', ...model]);
   assert.is(result.code, 0, result.stderr);
-  const parsed = JSON.parse(result.stdout);
+  const parsed = JSON.parse(result.stdout) as ClassifyResult;
   const golden = readGolden('ms');
   assert.equal(parsed.classes, GOLDEN_CLASSES);
   assert.equal(parsed.images.map((image: { name: string }) => image.name), golden.images);
@@ -72,11 +73,11 @@ test('retrieve --json with a .yaml queries file, saving then reusing embeddings'
   const first = await run('retrieve', ['--images', tiles, '--queries-file', queries, '--top-k', '3', '--save-embeddings', embeddings, '--json', ...model]);
   assert.is(first.code, 0, first.stderr);
   const golden = readGolden('ms');
-  const parsed = JSON.parse(first.stdout);
+  const parsed = JSON.parse(first.stdout) as RetrieveResult;
   assert.equal(parsed.queries.map((query: { results: { name: string }[] }) => query.results.map((hit) => hit.name)), golden.retrieval.map((query) => query.names));
   const second = await run('retrieve', ['--embeddings', embeddings, '--query', 'a river', '--top-k', '3', '--json', ...model]);
   assert.is(second.code, 0, second.stderr);
-  const reused = JSON.parse(second.stdout);
+  const reused = JSON.parse(second.stdout) as RetrieveResult;
   assert.is(reused.embeddings.source, 'file');
   assert.equal(reused.queries[0].results.map((hit: { name: string }) => hit.name), golden.retrieval[0].names);
   assert.match(second.stderr, /using 6 saved image embeddings/);

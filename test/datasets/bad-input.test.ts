@@ -15,7 +15,7 @@ import { BIGEARTHNET_PATCHES, writeTrees } from '../../scripts/golden/datasets-c
 
 const MS_SPEC: PreprocessSpec = {
   kind: 'multispectral', bands: [...MSCLIP_BANDS], size: 224, interpolation: 'bicubic',
-  mean: new Array(10).fill(1000), std: new Array(10).fill(1000),
+  mean: new Array<number>(10).fill(1000), std: new Array<number>(10).fill(1000),
 };
 
 let pristine = '';
@@ -78,20 +78,20 @@ test('corrupt tiff: garbage bytes', async () => {
 
 test('truncated tiff', async () => {
   const file = join(root, 'EuroSAT_MS/AnnualCrop/b.tif');
-  const bytes = encodeTiff({ width: 64, height: 64, data: new Array(13).fill(new Array(4096).fill(7)) }, { sampleType: 'int16' });
+  const bytes = encodeTiff({ width: 64, height: 64, data: new Array<number[]>(13).fill(new Array<number>(4096).fill(7)) }, { sampleType: 'int16' });
   await writeFile(file, bytes.subarray(0, bytes.length - 100));
   await expectError(prepareFirst('EuroSAT_MS', file), ErrorCode.imageInvalid, file, /not a readable GeoTIFF \(strip \d+ ends at byte \d+ but the file has \d+ \(truncated\?\)\)/);
 });
 
 test('wrong band count: a 12-band tile in EuroSAT_MS', async () => {
   const file = join(root, 'EuroSAT_MS/river/1.tif');
-  await writeFile(file, encodeTiff({ width: 8, height: 8, data: new Array(12).fill(new Array(64).fill(1)) }, { sampleType: 'uint16' }));
+  await writeFile(file, encodeTiff({ width: 8, height: 8, data: new Array<number[]>(12).fill(new Array<number>(64).fill(1)) }, { sampleType: 'uint16' }));
   await expectError(prepareFirst('EuroSAT_MS', file), ErrorCode.imageInvalid, file, /has 12 bands, expected 13 \(EuroSAT_MS L1C: B01 .* B12\)/);
 });
 
 test('wrong band count: a 13-band tile in METERML_MS', async () => {
   const file = join(root, 'METERML_MS/Mines/tile.tif');
-  await writeFile(file, encodeTiff({ width: 8, height: 8, data: new Array(13).fill(new Array(64).fill(1)) }, { sampleType: 'uint16' }));
+  await writeFile(file, encodeTiff({ width: 8, height: 8, data: new Array<number[]>(13).fill(new Array<number>(64).fill(1)) }, { sampleType: 'uint16' }));
   await expectError(prepareFirst('METERML_MS', file), ErrorCode.imageInvalid, file, /has 13 bands, expected 12/);
 });
 

@@ -79,6 +79,25 @@ test('43 -> 19 mapping: 32 mapped labels, 11 dropped, duplicates merged', () => 
 
 test('split csv: first column, any line ending, blank lines ignored', () => {
   assert.equal(parseSplitCsv('a,b\r\nc\n\nd,e,f\n'), [{ name: 'a', line: 1 }, { name: 'c', line: 2 }, { name: 'd', line: 4 }]);
+  // A byte-order mark is not part of the first name.
+  assert.equal(parseSplitCsv('\ufeffa\nb\n'), [{ name: 'a', line: 1 }, { name: 'b', line: 2 }]);
+});
+
+test('split csv: a patch listed twice, or a path out of the dataset, is one line naming the csv line', () => {
+  const refused = (text: string, pattern: RegExp): void => {
+    try {
+      parseSplitCsv(text, 'split.csv');
+      assert.unreachable(`accepted ${JSON.stringify(text)}`);
+    } catch (error) {
+      assert.instance(error, UserError);
+      assert.is((error as UserError).code, ErrorCode.datasetInvalid);
+      assert.match((error as UserError).message, pattern);
+      assert.not.match((error as UserError).message, '\n');
+    }
+  };
+  refused('a\nb\na\n', /^split\.csv:3: patch "a" is listed twice \(first on line 1\)/);
+  refused('a\n../../elsewhere/patch\n', /^split\.csv:2: "\.\.\/\.\.\/elsewhere\/patch" is not a patch name/);
+  refused('..\n', /^split\.csv:1: "\.\." is not a patch name/);
 });
 
 test('code-point order, as Python sorts str', () => {

@@ -14,7 +14,7 @@ import { MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { isUserError } from '../../core/errors.ts';
-import { piecesPerBatch, streamBatches, WorkerPool, type Batch } from '../../preprocess/stream.ts';
+import { piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
 
 const SPEC: PreprocessSpec = {
   kind: 'multispectral', bands: [...MSCLIP_BANDS], size: 24, interpolation: 'bicubic',
@@ -50,7 +50,7 @@ async function collect(pool: WorkerPool, batchSize: number, skipInvalid = false,
   const rows: Float32Array[] = [];
   const indices: number[] = [];
   const counts: number[] = [];
-  for await (const batch of streamBatches({ pool, dataset: 'EuroSAT_MS', spec: SPEC, items: listing.items, batchSize, skipInvalid, onSkip }) as AsyncGenerator<Batch>) {
+  for await (const batch of streamBatches({ pool, dataset: 'EuroSAT_MS', spec: SPEC, items: listing.items, batchSize, skipInvalid, onSkip })) {
     assert.is(batch.pixels.length, batch.count * LENGTH, 'pixels hold exactly count images');
     assert.is(batch.indices.length, batch.count);
     // Copies: a batch's memory is reused once the next one is asked for.

@@ -115,7 +115,7 @@ test('sorting by a column and tooltips, with JavaScript', async () => {
   // The first click sorts descending; "<" collates before letters.
   assert.equal(result.byName, ['Delta-RGB', 'Beta-RGB', 'Alpha-MS-CLIP', EVIL]);
   assert.is(result.tipHidden, false, 'tooltip shown on hover');
-  assert.match(String(result.tip), /: (EuroSAT|BigEarthNet|METER-ML) (classification|retrieval) \(\w+\) \d+\.\d\d%$/, `tooltip text: ${result.tip}`);
+  assert.match(String(result.tip), /: (EuroSAT|BigEarthNet|METER-ML) (classification|retrieval) \(\w+\) \d+\.\d\d%$/, `tooltip text: ${String(result.tip)}`);
   assert.is(result.titlesLeft, 0, 'SVG titles moved into the styled tooltip');
   assert.equal(page.errors(), []);
 });

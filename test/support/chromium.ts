@@ -99,7 +99,7 @@ export class Page {
     switch (message.method) {
       case 'Runtime.consoleAPICalled': {
         const args = (params.args as { value?: unknown; description?: string }[] | undefined) ?? [];
-        this.events.console.push({ type: String(params.type), text: args.map((arg) => String(arg.value ?? arg.description ?? '')).join(' ') });
+        this.events.console.push({ type: String(params.type), text: args.map((arg) => String((arg.value as string | number | boolean | null | undefined) ?? arg.description ?? '')).join(' ') });
         break;
       }
       case 'Runtime.exceptionThrown': {

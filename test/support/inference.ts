@@ -32,7 +32,9 @@ function writeBundle(directory: string, name: string, imageFile: string, image: 
     schema: 1,
     name,
     family: image.kind === 'rgb' ? 'openclip' : 'msclip',
-    architecture: 'tiny-test',
+    // The registry's architecture of the name the tiny towers stand in for (bundles in a
+    // model's folder must agree with its registry entry).
+    architecture: 'ViT-B-16',
     demo: false,
     embeddingSize: 16,
     opset: 17,

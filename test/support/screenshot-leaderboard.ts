@@ -36,7 +36,7 @@ try {
   const page = await browser.open(pathToFileURL(site.index).href, { width: 1200, height: 900 });
   const errors = page.errors();
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join('\n')}`);
-  writeFileSync(values.out!, await page.screenshot(Number(values.height)));
+  writeFileSync(values.out, await page.screenshot(Number(values.height)));
   process.stderr.write(`wrote ${values.out}\n`);
 } finally {
   await browser.close();
