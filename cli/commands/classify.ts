@@ -30,7 +30,7 @@ each class (softmax of 100 x cosine similarity to the class's prompt embeddings)
   --checkpoint FILE       local checkpoint, to export a missing bundle from
   --device D              auto (default), cpu, cuda or webgpu
   --batch-size N          images per model call (default ${DEFAULTS.batchSize})
-  --workers N             image reading threads (default: up to 4 for large inputs; 0 = main thread)
+  --workers N             image reading threads (default: none for two batches or less, else every core; 0 = main thread)
   --no-export             never export a missing bundle; fail with instructions instead
 
 Images: GeoTIFF (12-band L2A, 13-band L1C, 10 bands in the model's order, or bands
