@@ -98,7 +98,8 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
     process.exitCode = code ?? 0;
   } catch (error) {
     if (isUserError(error)) {
-      process.stderr.write(`error: ${error.message.split('\n')[0]}\n`);
+      // One line, whatever the message holds (a name with a newline must not cut off the fix).
+      process.stderr.write(`error: ${error.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
       process.exitCode = 1;
       return;
     }

@@ -1,8 +1,14 @@
 /**
- * Every user-facing error lives here. A user mistake (bad flag, missing file, bad
- * manifest, corrupt tiff) is a `UserError` with a stable code and a one-line message
- * naming the file or field and the fix; the CLI prints it as `error: <message>` and
- * exits 1 with no stack trace. Anything else is a bug and keeps its stack.
+ * User errors: their codes, the class, and the message builders every floor shares. A
+ * user mistake (bad flag, missing file, bad manifest, corrupt tiff) is a `UserError`
+ * with a stable code and a one-line message naming the file or field and the fix; the
+ * CLI prints it as `error: <message>` and exits 1 with no stack trace. Anything else is a
+ * bug and keeps its stack. Each message is written where the knowledge is (the loader
+ * that read the file knows the fix), with these builders for the shared shapes:
+ * `fileError` ("<file>: <problem>; <fix>"), `quoted` (names from data, so a newline or a
+ * quote in a folder name cannot split or garble the line) and `unknownNameError`.
+ *
+ * Imports nothing of the project.
  */
 export const ErrorCode = {
   usage: 'usage',
@@ -32,6 +38,16 @@ export class UserError extends Error {
     this.code = code;
     this.file = file;
   }
+}
+
+/** A name taken from data (class folder, patch, file), quoted as JSON so control characters stay visible. */
+export function quoted(name: string): string {
+  return JSON.stringify(name);
+}
+
+/** `<file>: <problem>; <fix>`, the shape of every message about an input file. */
+export function fileError(code: ErrorCode, file: string, problem: string, fix: string): UserError {
+  return new UserError(code, `${file}: ${problem}; ${fix}`, file);
 }
 
 export function isUserError(error: unknown): error is UserError {
