@@ -6,6 +6,7 @@
  * Output rules: with --json stdout holds only the JSON; progress and
  * notes always go to stderr.
  */
+import { checkOutputFile } from '../core/output-paths.ts';
 import { DEFAULTS } from './defaults.ts';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -183,6 +184,8 @@ export async function runInferenceCommand<R>(
   infer: (hooks: { onProgress: (done: number, total: number) => void; onNote: (line: string) => void }) => Promise<R>,
   table: InferenceTable<R>,
 ): Promise<R> {
+  // Checked before the model runs: a wrong --save-path fails at once, not after the encoding.
+  if (request.savePath) checkOutputFile(request.savePath, '--save-path');
   const progress = progressReporter('encoding images');
   const result = await infer({ onProgress: progress.onProgress, onNote: log });
   progress.finish();

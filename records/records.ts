@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileExclusive } from '../core/atomic.ts';
+import { sweepLeftovers, writeFilesTogether } from '../core/atomic.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { encodeNpy } from '../core/npy.ts';
 
@@ -105,16 +105,19 @@ export function writeRecord(
   }
   const stem = path.replace(/\.json$/, '');
   const written: WrittenRecord = { path, csv: `${stem}.csv` };
+  const files: { path: string; content: string | Uint8Array }[] = [];
   if (extras.logits) {
     written.logits = `${path}.logits.npy`;
-    writeFileExclusive(written.logits, encodeNpy(extras.logits.data, extras.logits.shape));
+    files.push({ path: written.logits, content: encodeNpy(extras.logits.data, extras.logits.shape) });
   }
   if (extras.targets) {
     written.targets = `${path}.targets.npy`;
-    writeFileExclusive(written.targets, encodeNpy(extras.targets.data, extras.targets.shape));
+    files.push({ path: written.targets, content: encodeNpy(extras.targets.data, extras.targets.shape) });
   }
-  writeFileExclusive(written.csv, metricsCsv(record));
-  writeFileExclusive(path, `${JSON.stringify({ ...record, run_id: runId }, null, 2)}\n`);
+  files.push({ path: written.csv, content: metricsCsv(record) });
+  // The record goes last: it is the commit point (a companion never exists without it).
+  files.push({ path, content: `${JSON.stringify({ ...record, run_id: runId }, null, 2)}\n` });
+  writeFilesTogether(files);
   return written;
 }
 
@@ -162,6 +165,18 @@ export function readRecords(folders: readonly string[]): LoadedRecord[] {
     walk(folder);
   }
   return found;
+}
+
+/** The record a companion file belongs to (its CSV, logits or targets), or undefined for a record. */
+function recordOfCompanion(file: string): string | undefined {
+  if (file.endsWith('.json.logits.npy') || file.endsWith('.json.targets.npy')) return file.replace(/\.(logits|targets)\.npy$/, '');
+  if (file.endsWith('.csv')) return file.replace(/\.csv$/, '.json');
+  return undefined;
+}
+
+/** Removes what a killed run left under `savePath` (temporary files, companions without their record). */
+export function sweepRecordLeftovers(savePath: string): string[] {
+  return existsSync(savePath) ? sweepLeftovers(savePath, recordOfCompanion) : [];
 }
 
 /** Date of a record for "newest wins": provenance.date, else the run id. */

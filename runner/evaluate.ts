@@ -17,7 +17,9 @@ import { DATASETS, datasetRoot, resolveDataset } from '../datasets/registry.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
-import { newRunId } from '../records/records.ts';
+import { newRunId, sweepRecordLeftovers } from '../records/records.ts';
+import { isUserError } from '../core/errors.ts';
+import { checkOutputFolder } from '../core/output-paths.ts';
 import { TASKS } from '../tasks/index.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { disposeModels, loadModels } from './models.ts';
@@ -74,23 +76,35 @@ export function summaryTable(outcomes: readonly EvaluationOutcome[]): string {
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
-async function listDatasets(request: EvaluationRequest, datasetDir: string, log: (line: string) => void): Promise<DatasetListing[]> {
+/**
+ * Lists each dataset once. A dataset that cannot be listed (missing folder, bad labels
+ * file) is reported in one line and left out, as a dataset with a bad image is: the
+ * others still run and the run exits non-zero.
+ */
+async function listDatasets(request: EvaluationRequest, datasetDir: string, log: (line: string) => void): Promise<{ listings: DatasetListing[]; failed: { dataset: string; error: string }[] }> {
   const names = request.datasets.length > 0 ? request.datasets : DATASETS.map((module) => module.name);
   const listings: DatasetListing[] = [];
-  const seen = new Set<string>();
-  for (const name of names) {
-    const { module } = resolveDataset(name);
-    if (seen.has(module.name)) continue;
-    seen.add(module.name);
-    const listing = await module.list(datasetRoot(module, datasetDir), { skipInvalid: request.skipInvalid });
-    listing.demo = listing.demo || request.demo;
-    log(`${listing.dataset}: ${listing.items.length} images, ${listing.classes.length} classes (${listing.task}) from ${listing.root}`);
-    listings.push(listing);
+  const failed: { dataset: string; error: string }[] = [];
+  const modules = [...new Set(names.map((name) => resolveDataset(name).module))];
+  for (const module of modules) {
+    try {
+      const listing = await module.list(datasetRoot(module, datasetDir), { skipInvalid: request.skipInvalid });
+      listing.demo = listing.demo || request.demo;
+      log(`${listing.dataset}: ${listing.items.length} images, ${listing.classes.length} classes (${listing.task}) from ${listing.root}`);
+      listings.push(listing);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      log(`error: ${module.name}: ${error.message}`);
+      failed.push({ dataset: module.name, error: `${module.name}: ${error.message}` });
+    }
   }
-  return listings;
+  return { listings, failed };
 }
 
 export async function runEvaluation(request: EvaluationRequest, log: (line: string) => void): Promise<EvaluationSummary> {
+  // 0. Where the records go, checked before anything runs; a killed run's leftovers removed.
+  checkOutputFolder(request.savePath, '--save-path');
+  for (const file of sweepRecordLeftovers(request.savePath)) log(`note: removed ${file}, left by an interrupted run`);
   // 1. Template set, tasks, models, datasets.
   const templates = loadTemplateSet(request.templates);
   const tasks = request.tasks.map((name) => TASKS.find(name)).filter((task, index, all) => all.indexOf(task) === index);
@@ -102,6 +116,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
   const modelNames = request.demo && request.models.length === 0 ? DEMO_MODEL_NAMES : request.models;
   const models = await loadModels({ names: modelNames, modelsDir: request.modelsDir, device: request.device, allowExport: request.allowExport, checkpoint: request.checkpoint, log });
   let outcomes: EvaluationOutcome[];
+  const listingErrors: EvaluationOutcome[] = [];
   const runId = newRunId();
   let pool: WorkerPool | undefined;
   try {
@@ -109,7 +124,8 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       model.spec = request.specs?.[model.name] ?? model.spec;
       log(`${model.name}: ${model.encoder.manifest.image.kind} ${model.encoder.manifest.architecture}, ${model.spec.bands.length} bands, on ${model.encoder.provider}`);
     }
-    const listings = await listDatasets(request, datasetDir, log);
+    const { listings, failed } = await listDatasets(request, datasetDir, log);
+    for (const { dataset, error } of failed) listingErrors.push(...models.map((model) => ({ model: model.name, dataset, error })));
     const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
     pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers);
     // 2. The pipeline proper.
@@ -131,6 +147,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
   }
 
   // 3. Summary.
+  outcomes = [...listingErrors, ...outcomes];
   log(`\n${summaryTable(outcomes)}\n`);
   const written = outcomes.filter((outcome) => outcome.written && outcome.record);
   if (written.length > 0) log(`Records: ${resolve(request.savePath, runId)}`);

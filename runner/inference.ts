@@ -15,6 +15,7 @@
  *
  * Both return plain data; the commands in cli/commands/ print it.
  */
+import { checkOutputFile } from '../core/output-paths.ts';
 import { resolve } from 'node:path';
 import { loadEncoder, preprocessSpecOf } from '../adapters/clip.ts';
 import { lookupModel } from '../adapters/registry.ts';
@@ -130,6 +131,7 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
   }
   if (!options.images && !options.embeddings) throw new UserError(ErrorCode.usage, 'no images: pass --images DIR|list.txt|list.yaml (or --embeddings FILE saved earlier)');
   if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) throw new UserError(ErrorCode.usage, `batch size must be a positive integer, got ${settings.batchSize}`);
+  if (options.saveEmbeddings) checkOutputFile(options.saveEmbeddings, '--save-embeddings');
   // Listing first: a wrong folder fails before a model is loaded or exported.
   const listing = options.images ? await listImages(options.images) : undefined;
   for (const skipped of listing?.skipped ?? []) note(`skipped ${skipped.file}: ${skipped.reason}`);
@@ -157,6 +159,7 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
       checkCacheFresh(options.embeddings, cache, key, listing?.images);
       images = cache.images.map(({ path, name }) => ({ path, name }));
       embeddings = cache.embeddings;
+      checkSavedEmbeddings(options.embeddings, embeddings, images.length, encoder.manifest.embeddingSize);
       source.source = 'file';
       source.file = options.embeddings;
       note(`using ${images.length} saved image embeddings from ${options.embeddings}`);
@@ -189,6 +192,24 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
     };
   } finally {
     if (!options.encoder) await encoder.dispose();
+  }
+}
+
+/**
+ * Saved embeddings are data from outside: they must have the model's dimension and be
+ * finite, L2-normalised rows, or the similarities (and probabilities) are garbage.
+ */
+function checkSavedEmbeddings(file: string, embeddings: Float32Array, rows: number, size: number): void {
+  const fix = 'it was changed after it was saved; delete it and save it again with --save-embeddings';
+  if (embeddings.length !== rows * size) {
+    throw new UserError(ErrorCode.imageInvalid, `${file}: holds ${embeddings.length / Math.max(1, rows)} values per image, the model's embeddings have ${size}; ${fix}`, file);
+  }
+  for (let row = 0; row < rows; row++) {
+    let norm = 0;
+    for (let index = row * size; index < (row + 1) * size; index++) norm += embeddings[index] * embeddings[index];
+    if (!Number.isFinite(norm) || Math.abs(norm - 1) > 1e-3) {
+      throw new UserError(ErrorCode.imageInvalid, `${file}: row ${row} is not a finite unit vector (squared norm ${norm}); ${fix}`, file);
+    }
   }
 }
 

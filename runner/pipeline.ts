@@ -13,7 +13,7 @@
  * A dataset that fails (bad input) is reported in one line and nothing is written
  * for it; the other datasets still run and the run exits non-zero.
  */
-import { isUserError } from '../core/errors.ts';
+import { ErrorCode, isUserError, UserError } from '../core/errors.ts';
 import { createProgress } from '../core/progress.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import { encodeItems } from '../embeddings/encode.ts';
@@ -77,7 +77,7 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, model
     },
   });
   progress.done();
-  if (encoded.kept.length === 0) throw new Error(`no readable image left in ${listing.root}`);
+  if (encoded.kept.length === 0) throw new UserError(ErrorCode.imageInvalid, `${listing.root}: no readable image left after skipping ${skipped.length} unreadable one(s) (listed above); fix or replace the files`, listing.root);
   const labels = encoded.kept.map((index) => listing.items[index].labels);
   const outcomes: EvaluationOutcome[] = [];
   for (const [index, model] of models.entries()) {

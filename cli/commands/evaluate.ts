@@ -11,6 +11,7 @@ import { DEMO_MODEL_NAMES } from '../../adapters/demo-models.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import { runEvaluation, type EvaluationRequest, type EvaluationSummary } from '../../runner/evaluate.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { checkOutputFolder } from '../../core/output-paths.ts';
 
 const HELP = `Usage: npm run evaluate -- [options]
 
@@ -94,6 +95,7 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
 
 export function main(argv: readonly string[]): Promise<number> {
   return commandMain(argv, HELP, parseEvaluateArguments, async (request) => {
+    if (request.report) checkOutputFolder(request.reportDir, '--report-dir');
     const summary: EvaluationSummary & { report?: string } = await runEvaluation(request, log);
     if (request.report && summary.results.length > 0) {
       const { buildReport } = await import('../../reports/build.ts');
