@@ -18,6 +18,7 @@
  * several models; `preprocessingKey` tells which models can share its output.
  */
 import { createHash } from 'node:crypto';
+import { fillMissingPlanes, type FillPolicy } from './bands.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import type { DatasetModule, Interpolation } from '../datasets/module.ts';
 import { resolveDataset } from '../datasets/registry.ts';
@@ -42,6 +43,26 @@ export interface PreprocessPlan {
   mean: Float32Array;
   std: Float32Array;
   rgbOverflow: 'clip' | 'wrap';
+  /** Per model band, whether it is absent (not read, filled); undefined when all are present. */
+  missing?: { flags: boolean[]; fill: FillPolicy };
+}
+
+/** The bands a plan reads from the files: the model's, less the missing ones. */
+export function bandsToRead(plan: PreprocessPlan): string[] {
+  return plan.missing ? plan.bands.filter((_, index) => !plan.missing!.flags[index]) : plan.bands;
+}
+
+/** A spec's missing bands as per-band flags, checked against its bands. */
+export function missingOfSpec(spec: PreprocessSpec): PreprocessPlan['missing'] {
+  if (!spec.missing || spec.missing.bands.length === 0) return undefined;
+  if (spec.kind !== 'multispectral') throw new UserError(ErrorCode.usage, 'an RGB model has no multispectral bands to drop');
+  const bands = sentinelBands(spec.bands);
+  const absent = new Set(sentinelBands(spec.missing.bands));
+  const unknown = [...absent].filter((band) => !bands.includes(band));
+  if (unknown.length > 0) throw new UserError(ErrorCode.usage, `band(s) ${unknown.join(' ')} are not among the model's bands (${bands.join(' ')})`);
+  const flags = bands.map((band) => absent.has(band));
+  if (flags.every(Boolean)) throw new UserError(ErrorCode.usage, `the condition leaves no band of ${bands.join(' ')}; keep at least one`);
+  return { flags, fill: spec.missing.fill };
 }
 
 const PLANS = new WeakMap<PreprocessSpec, Map<string, PreprocessPlan>>();
@@ -63,7 +84,8 @@ export function planPreprocessing(dataset: string | DatasetModule, spec: Preproc
     throw new UserError(ErrorCode.modelInput, `model normalisation has ${spec.mean.length} means and ${spec.std.length} stds for ${bands.length} bands; expected one each per band`);
   }
   if (spec.kind === 'rgb' && bands.length !== 3) throw new UserError(ErrorCode.modelInput, `an RGB model reads 3 channels, the manifest lists ${spec.bands.join(' ')}`);
-  const missing = missingBands(module.bands, bands);
+  const absent = missingOfSpec(spec);
+  const missing = missingBands(module.bands, absent ? bands.filter((_, index) => !absent.flags[index]) : bands);
   if (missing.length > 0) {
     throw new UserError(ErrorCode.modelInput, `the model reads band${missing.length === 1 ? '' : 's'} ${missing.join(' ')}, which ${module.name} does not have (it has ${module.bands.join(' ')})`);
   }
@@ -78,6 +100,7 @@ export function planPreprocessing(dataset: string | DatasetModule, spec: Preproc
     mean: Float32Array.from(spec.mean),
     std: Float32Array.from(spec.std),
     rgbOverflow: spec.referenceRgbWrap === true ? 'wrap' : 'clip',
+    missing: absent,
   };
   byDataset.set(module.name, plan);
   return plan;
@@ -94,13 +117,23 @@ function wrapToUint8(value: number): number {
  */
 let planes = new Float32Array(0);
 
-/** Steps 2-3: the selected bands as float32 planes [C, H, W]. */
+/** Missing bands' planes are filled after the present ones are converted. */
+let filled = new Float32Array(0);
+
+/** Steps 2-3: the selected bands as float32 planes [C, H, W]; missing bands filled. */
 function toFloatPlanes(raw: RawImage, plan: PreprocessPlan, file: string): Planar {
-  const selected = selectBands(raw, plan.bands, file);
+  const selected = selectBands(raw, bandsToRead(plan), file);
   const pixels = raw.width * raw.height;
   const length = selected.data.length * pixels;
   if (planes.length !== length) planes = new Float32Array(length);
   const data = planes;
+  if (plan.missing) {
+    selected.data.forEach((band, channel) => data.subarray(channel * pixels, (channel + 1) * pixels).set(band));
+    const total = plan.bands.length * pixels;
+    if (filled.length !== total) filled = new Float32Array(total);
+    fillMissingPlanes({ present: data, missing: plan.missing.flags, fill: plan.missing.fill, mean: plan.mean, pixels, out: filled });
+    return { data: filled, channels: plan.bands.length, height: raw.height, width: raw.width };
+  }
   selected.data.forEach((band, channel) => {
     const target = data.subarray(channel * pixels, (channel + 1) * pixels);
     if (plan.kind === 'multispectral') {
@@ -145,7 +178,7 @@ export function preprocessRaw(raw: RawImage, plan: PreprocessPlan, out: Float32A
 export async function prepareImage(dataset: string, item: DatasetItem, spec: PreprocessSpec, out: Float32Array, offset: number): Promise<void> {
   const { module } = resolveDataset(dataset);
   const plan = planPreprocessing(module, spec);
-  const raw = await module.read(item, { bands: plan.bands });
+  const raw = await module.read(item, { bands: bandsToRead(plan) });
   preprocessRaw(raw, plan, out, offset, item.files[0] ?? item.id);
 }
 
@@ -153,7 +186,8 @@ export async function prepareImage(dataset: string, item: DatasetItem, spec: Pre
 export function describePreprocessing(dataset: string, spec: PreprocessSpec): Record<string, unknown> {
   const { module } = resolveDataset(dataset);
   const plan = planPreprocessing(module, spec);
-  const steps: Record<string, unknown>[] = [{ op: 'select-bands', bands: plan.bands, by: 'name' }];
+  const steps: Record<string, unknown>[] = [{ op: 'select-bands', bands: bandsToRead(plan), by: 'name' }];
+  if (plan.missing) steps.push({ op: 'fill-missing-bands', bands: plan.bands.filter((_, index) => plan.missing!.flags[index]), fill: plan.missing.fill, policy: 'AddMeanChannels at the band\'s own position' });
   if (plan.kind === 'rgb') {
     steps.push({
       op: 'rgb-to-uint8',

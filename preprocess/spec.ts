@@ -6,6 +6,7 @@
  * Imports only datasets/ vocabulary.
  */
 import type { Interpolation } from '../datasets/types.ts';
+import type { MissingBands } from './bands.ts';
 
 export interface PreprocessSpec {
   kind: 'multispectral' | 'rgb';
@@ -17,6 +18,8 @@ export interface PreprocessSpec {
   std: number[];
   /** Reproduce the reference's uint8 wrap-around in the RGB path instead of clipping. */
   referenceRgbWrap?: boolean;
+  /** Bands of `bands` that are absent and how they are filled (a band-robustness condition). */
+  missing?: MissingBands;
 }
 
 /** Floats of one prepared image: bands x size x size. */

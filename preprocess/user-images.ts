@@ -20,7 +20,7 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { sortCodePoints } from '../datasets/image-folder.ts';
 import { readGeoTiff } from '../datasets/tiff/geotiff.ts';
-import { preprocessRaw, type PreprocessPlan } from './prepare.ts';
+import { missingOfSpec, preprocessRaw, type PreprocessPlan } from './prepare.ts';
 import { L1C_BANDS, L2A_BANDS, canonicalBandName, sentinelBands } from '../datasets/sentinel2.ts';
 import type { RawImage } from '../datasets/types.ts';
 import type { PreprocessSpec } from './spec.ts';
@@ -268,6 +268,7 @@ export function inferencePlan(spec: PreprocessSpec): PreprocessPlan {
       mean: Float32Array.from(spec.mean),
       std: Float32Array.from(spec.std),
       rgbOverflow: spec.referenceRgbWrap === true ? 'wrap' : 'clip',
+      missing: missingOfSpec(spec),
     };
     PLANS.set(spec, plan);
   }
@@ -289,6 +290,7 @@ export function inferencePreprocessingKey(spec: PreprocessSpec): Record<string, 
     std: [...spec.std],
     rgbOverflow: plan.rgbOverflow,
     pictures: 'pillow-8bit-resize',
+    ...(spec.missing ? { missing: spec.missing } : {}),
   };
 }
 
