@@ -23,6 +23,8 @@ export const DEFAULTS = {
   /** Preprocessing threads: none for small inputs, else MSCLIP_WORKERS or every core. */
   workers: 'auto' as const,
   allowExport: true,
+  /** How a band condition's missing bands are filled. */
+  fill: 'channel-mean' as const,
   /** Images per query in retrieve. */
   topK: 5,
 } as const;

@@ -70,8 +70,29 @@ export function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_') || '_';
 }
 
-export function recordPath(savePath: string, runId: string, record: Pick<ResultRecord, 'model' | 'dataset' | 'templates'>): string {
-  return join(savePath, safeName(runId), safeName(record.model), `${safeName(record.dataset)}.${safeName(record.templates)}.json`);
+/** A record's band condition, if any (../RECORDS.md: absent = all bands). */
+export interface RecordCondition {
+  dropped: string[];
+  fill: string;
+  label?: string;
+}
+
+/**
+ * The parts of a record's identity beyond (model, dataset, templates): its evaluation
+ * (absent = zero-shot), probe and band condition, as a file-name suffix ("" for a
+ * zero-shot full-band record, so older file names stay as they were).
+ */
+export function identitySuffix(record: object & { evaluation?: unknown; probe?: unknown; condition?: unknown }): string {
+  const parts: string[] = [];
+  if (typeof record.evaluation === 'string' && record.evaluation !== 'zero-shot') parts.push(record.evaluation);
+  if (typeof record.probe === 'string') parts.push(record.probe);
+  const condition = record.condition as RecordCondition | undefined;
+  if (condition && Array.isArray(condition.dropped)) parts.push(`drop-${condition.dropped.join('+')}`, condition.fill);
+  return parts.map((part) => `.${safeName(part)}`).join('');
+}
+
+export function recordPath(savePath: string, runId: string, record: Pick<ResultRecord, 'model' | 'dataset' | 'templates'> & { evaluation?: unknown; probe?: unknown; condition?: unknown }): string {
+  return join(savePath, safeName(runId), safeName(record.model), `${safeName(record.dataset)}.${safeName(record.templates)}${identitySuffix(record)}.json`);
 }
 
 /** The reference's `key,value` CSV of a dataset's metrics. */
@@ -192,7 +213,8 @@ export function newestRecords(records: readonly LoadedRecord[]): { kept: LoadedR
   const byKey = new Map<string, LoadedRecord>();
   const superseded: LoadedRecord[] = [];
   for (const loaded of records) {
-    const key = JSON.stringify([loaded.record.model, loaded.record.dataset, loaded.record.templates]);
+    // The identity of a record (../RECORDS.md): a few-shot or band-condition record never replaces a zero-shot full-band one.
+    const key = JSON.stringify([loaded.record.model, loaded.record.dataset, loaded.record.templates, identitySuffix(loaded.record)]);
     const current = byKey.get(key);
     if (!current) {
       byKey.set(key, loaded);

@@ -22,7 +22,10 @@ import { isUserError } from '../core/errors.ts';
 import { checkOutputFolder } from '../core/output-paths.ts';
 import { TASKS } from '../tasks/index.ts';
 import { loadTemplateSet } from '../templates/index.ts';
-import { disposeModels, loadModels } from './models.ts';
+import { disposeModels, loadModels, withConditions } from './models.ts';
+import type { ConditionRequest } from '../preprocess/conditions.ts';
+import type { FillPolicy } from '../preprocess/bands.ts';
+import { limitPerClass } from '../datasets/subset.ts';
 import { runPipeline, type EvaluationOutcome } from './pipeline.ts';
 
 export interface EvaluationRequest {
@@ -44,15 +47,21 @@ export interface EvaluationRequest {
   allowExport: boolean;
   demo: boolean;
   quiet?: boolean;
-  /** Replaces a model's preprocessing spec (by registry name), e.g. for a sweep. */
+  /** Replaces a model's preprocessing spec (by registry name). */
   specs?: Record<string, PreprocessSpec>;
+  /** Band-robustness conditions, each run beside the full-band baseline (--drop-bands, --keep-bands, --band-sweep). */
+  conditions?: ConditionRequest[];
+  /** How a condition's missing bands are filled (--fill). */
+  fill?: FillPolicy;
+  /** Evaluate a seeded subset: this many images per class (--limit-per-class). */
+  limitPerClass?: number;
 }
 
 export interface EvaluationSummary {
   runId: string;
   demo: boolean;
   savePath: string;
-  results: { model: string; dataset: string; task: string; evaluation: string; n_images: number; metrics: Record<string, number | null>; record: string; seconds: number }[];
+  results: { model: string; dataset: string; task: string; evaluation: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; record: string; seconds: number }[];
   errors: { model: string; dataset: string; error: string }[];
   failed: number;
 }
@@ -69,7 +78,9 @@ export function summaryTable(outcomes: readonly EvaluationOutcome[]): string {
     const { metrics, task, n_images: images, timings } = outcome.record;
     const classification = task === 'multi-label' ? metrics.Average_class_accuracy : metrics.acc1;
     const retrieval = task === 'multi-label' ? metrics.Ave_mAP : metrics.mAP;
-    return [outcome.model, outcome.dataset, String(images), formatPercent(classification), formatPercent(metrics.acc5), formatPercent(retrieval), timings.seconds.toFixed(1)];
+    const condition = outcome.record.condition as { label?: string } | undefined;
+    const name = condition?.label ? `${outcome.model} [${condition.label}]` : outcome.model;
+    return [name, outcome.dataset, String(images), formatPercent(classification), formatPercent(metrics.acc5), formatPercent(retrieval), timings.seconds.toFixed(1)];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]): string => cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
@@ -124,13 +135,22 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       model.spec = request.specs?.[model.name] ?? model.spec;
       log(`${model.name}: ${model.encoder.manifest.image.kind} ${model.encoder.manifest.architecture}, ${model.spec.bands.length} bands, on ${model.encoder.provider}`);
     }
-    const { listings, failed } = await listDatasets(request, datasetDir, log);
+    const { entries, notApplicable } = withConditions(models, request.conditions ?? [], request.fill ?? 'channel-mean');
+    for (const name of notApplicable) log(`${name}: band conditions not applicable (an RGB model has no multispectral bands to drop; --keep-bands rgb on a multispectral model is the comparison with it)`);
+    if (entries.length > models.length) log(`band conditions: ${entries.filter((entry) => entry.condition).map((entry) => `${entry.name} ${entry.condition!.label}`).join('; ')} (fill ${request.fill ?? 'channel-mean'})`);
+    const listed = await listDatasets(request, datasetDir, log);
+    const failed = listed.failed;
+    const listings = request.limitPerClass === undefined ? listed.listings : listed.listings.map((listing) => {
+      const limited = limitPerClass(listing, request.limitPerClass!, 0);
+      log(`${listing.dataset}: --limit-per-class ${request.limitPerClass}: ${limited.items.length} of ${listing.items.length} images (seeded; the same images for every condition)`);
+      return limited;
+    });
     for (const { dataset, error } of failed) listingErrors.push(...models.map((model) => ({ model: model.name, dataset, error })));
     const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
     pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers);
     // 2. The pipeline proper.
     outcomes = await runPipeline({
-      models, datasets: listings, tasks, templates,
+      models: entries, datasets: listings, tasks, templates,
       batchSize: request.batchSize,
       savePath: request.savePath,
       runId,
@@ -161,6 +181,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       dataset: outcome.dataset,
       task: outcome.record!.task,
       evaluation: outcome.task ?? 'zero-shot',
+      ...(outcome.record!.condition ? { condition: outcome.record!.condition } : {}),
       n_images: outcome.record!.n_images,
       metrics: outcome.record!.metrics,
       record: outcome.written!.path,

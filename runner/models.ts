@@ -7,6 +7,8 @@ import { loadEncoder, preprocessSpecOf } from '../adapters/clip.ts';
 import { findModel } from '../adapters/registry.ts';
 import type { Device } from '../adapters/types.ts';
 import type { ImageTextEncoder } from '../adapters/types.ts';
+import { conditionsFor, type BandCondition, type ConditionRequest } from '../preprocess/conditions.ts';
+import type { FillPolicy } from '../preprocess/bands.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 
 /** A loaded model of a run. */
@@ -16,6 +18,8 @@ export interface EvaluationModel {
   encoder: ImageTextEncoder;
   /** What the data path prepares for this model (its manifest's, unless a run changes it). */
   spec: PreprocessSpec;
+  /** The band-robustness condition this entry runs under (absent: all bands). */
+  condition?: BandCondition;
 }
 
 export interface LoadModelsOptions {
@@ -44,6 +48,27 @@ export async function loadModels(options: LoadModelsOptions): Promise<Evaluation
   return models;
 }
 
+/**
+ * The run's entries: every model with all its bands, then, for every multispectral
+ * model, one entry per condition (its spec with the condition's bands missing). RGB
+ * models have no multispectral bands to drop: they are listed in `notApplicable`.
+ */
+export function withConditions(models: readonly EvaluationModel[], requests: readonly ConditionRequest[], fill: FillPolicy): { entries: EvaluationModel[]; notApplicable: string[] } {
+  const entries: EvaluationModel[] = [...models];
+  const notApplicable: string[] = [];
+  if (requests.length === 0) return { entries, notApplicable };
+  for (const model of models) {
+    if (model.spec.kind !== 'multispectral') {
+      notApplicable.push(model.name);
+      continue;
+    }
+    for (const condition of conditionsFor(requests, model.spec.bands, fill)) {
+      entries.push({ ...model, condition, spec: { ...model.spec, missing: { bands: condition.dropped, fill: condition.fill } } });
+    }
+  }
+  return { entries, notApplicable };
+}
+
 export async function disposeModels(models: readonly EvaluationModel[]): Promise<void> {
-  await Promise.all(models.map(({ encoder }) => encoder.dispose()));
+  await Promise.all([...new Set(models.map(({ encoder }) => encoder))].map((encoder) => encoder.dispose()));
 }

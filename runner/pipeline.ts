@@ -57,7 +57,7 @@ type Skipped = { file: string; reason: string }[];
 /** Steps 2-4 for one dataset and one preprocessing group. */
 async function runGroup(options: PipelineOptions, listing: DatasetListing, models: readonly EvaluationModel[], spec: PreprocessSpec): Promise<EvaluationOutcome[]> {
   const skipped: Skipped = [...listing.skipped];
-  const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => model.name).join(', ')}`, total: listing.items.length, quiet: options.quiet });
+  const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => (model.condition ? `${model.name} [${model.condition.label}]` : model.name)).join(', ')}`, total: listing.items.length, quiet: options.quiet });
   let reported = 0;
   const encoded = await encodeItems({
     pool: options.pool,

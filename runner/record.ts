@@ -4,6 +4,7 @@
  * template set, the device).
  */
 import { provenanceBase } from '../core/project.ts';
+import type { SubsetInfo } from '../datasets/subset.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import type { PerClass } from '../metrics/index.ts';
 import { describePreprocessing } from '../preprocess/prepare.ts';
@@ -71,6 +72,9 @@ export function buildRecord(input: RecordInput): ResultRecord {
       date: new Date().toISOString(),
     },
   };
+  if (model.condition) record.condition = { dropped: model.condition.dropped, fill: model.condition.fill, label: model.condition.label };
+  const subset = (listing as DatasetListing & { subset?: SubsetInfo }).subset;
+  if (subset) record.limit = { per_class: subset.per_class, seed: subset.seed, of_images: subset.of };
   if (input.skipped.length > 0) record.skipped = input.skipped;
   if (input.imageIds) record.images = input.imageIds;
   return record;

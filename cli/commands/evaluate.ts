@@ -11,6 +11,7 @@ import { DEMO_MODEL_NAMES } from '../../adapters/demo-models.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import { runEvaluation, type EvaluationRequest, type EvaluationSummary } from '../../runner/evaluate.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { conditionRequests, fillFlag } from '../../preprocess/conditions.ts';
 import { checkOutputFolder } from '../../core/output-paths.ts';
 
 const HELP = `Usage: npm run evaluate -- [options]
@@ -32,6 +33,18 @@ METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
   --save-path DIR         where records go (default results)
   --save-logits           also write logits/targets .npy beside each record
   --skip-invalid          skip unreadable images (listed in the record) instead of failing
+  --drop-bands B,B        a band-robustness condition: these bands missing. Each occurrence
+                          is ONE condition (its commas list that condition's bands, the one
+                          exception to the list-flag rule); repeat the flag for more
+  --keep-bands B,B        a condition with only these bands present; sets: rgb (B02 B03 B04),
+                          10m (B02 B03 B04 B08); --drop-bands also takes red-edge
+                          (B05 B06 B07 B8A) and swir (B11 B12)
+  --band-sweep            every single-band drop plus rgb, 10m, red-edge and swir
+  --fill POLICY           how missing bands are filled: channel-mean (default: the band's
+                          normalisation mean, 0 after normalising), pixel-mean (each pixel's
+                          mean over the bands present), zero (raw reflectance 0)
+  --limit-per-class N     a seeded subset: N images per class (BigEarthNet: N x 19 at random),
+                          the same for every condition; records say a limit was used
   --no-export             never export a missing bundle; fail with instructions instead
   --no-report             do not build the HTML leaderboard at the end
   --report-dir DIR        where the leaderboard goes (default reports/site)
@@ -54,7 +67,17 @@ const flags = {
   'no-report': { type: 'boolean', default: false },
   'report-dir': { type: 'string' },
   demo: { type: 'boolean', default: false },
+  'drop-bands': { type: 'string', multiple: true },
+  'keep-bands': { type: 'string', multiple: true },
+  'band-sweep': { type: 'boolean', default: false },
+  fill: { type: 'string' },
+  'limit-per-class': { type: 'string' },
 } as const;
+
+/** A repeatable flag's occurrences as given: here the commas belong to each occurrence. */
+function rawList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+}
 
 export interface EvaluateCommandRequest extends EvaluationRequest {
   report: boolean;
@@ -90,6 +113,9 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
     reportDir: stringFlag(values['report-dir']) ?? DEFAULTS.reportDir,
     demo,
     json: Boolean(values.json),
+    conditions: conditionRequests(rawList(values['drop-bands']), rawList(values['keep-bands']), Boolean(values['band-sweep'])),
+    fill: fillFlag(stringFlag(values.fill), DEFAULTS.fill),
+    limitPerClass: values['limit-per-class'] === undefined ? undefined : positiveIntegerFlag(values['limit-per-class'], 'limit-per-class', 1),
   };
 }
 

@@ -4,7 +4,7 @@
  * random stream into a SceneSpec for the renderer.
  */
 import { BIGEARTHNET_43_CLASSES } from '../bigearthnet-labels.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../../core/random.ts';
 import { COVERS, type CoverName } from './recipes.ts';
 import type { RegionShape, RegionSpec, SceneSpec } from './scene.ts';
 

@@ -3,7 +3,7 @@
  * (octaves of smoothly interpolated lattice noise), plus the few raster helpers the
  * scene renderer needs (quantiles, box blur, block averaging).
  */
-import { latticeValue } from './random.ts';
+import { latticeValue } from '../../core/random.ts';
 
 export interface FieldOptions {
   width: number;

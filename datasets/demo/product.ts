@@ -10,7 +10,7 @@
  *  4. DN = round(reflectance x 10000), clamped to the sample type.
  */
 import { blockAverage } from './noise.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../../core/random.ts';
 import type { Scene } from './scene.ts';
 import { BAND_RESOLUTION, L1C_BANDS, L2A_BANDS, type BandName } from '../sentinel2.ts';
 import { QUANTIFICATION, bandTransform, type Atmosphere } from './spectra.ts';

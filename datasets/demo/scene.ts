@@ -14,7 +14,7 @@
  *  4. objects drawn over their region with anti-aliased edges.
  */
 import { boxBlur, fbmField, quantile } from './noise.ts';
-import { avalanche, type Random } from './random.ts';
+import { avalanche, type Random } from '../../core/random.ts';
 import { L2A_BANDS } from '../sentinel2.ts';
 import { CIRRUS_REFLECTANCE, MATERIALS, type MaterialName } from './spectra.ts';
 

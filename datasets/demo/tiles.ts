@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRandom } from './random.ts';
+import { createRandom } from '../../core/random.ts';
 import { writeTiff } from '../tiff/writer.ts';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Seeded randomness for the demo generator. Every scene draws from its own stream,
+ * Seeded randomness (the demo generator, subsets, resamples, draws). Every scene draws from its own stream,
  * derived from (seed, split, dataset, index), so one scene's bytes never depend on
  * how many scenes came before it or in which order they were made.
  *
