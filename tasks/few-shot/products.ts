@@ -179,7 +179,7 @@ export function sharedWorkspace(): Float64Workspace {
 /**
  * Copies rows `indices` of a row-major [*, columns] array into `target` (rows 0..),
  * each scaled to unit L2 norm in float64 when `normalise` (a zero row stays zero), and
- * sets target.rows. Padding columns stay zero; rows past the copied ones are zeroed.
+ * sets target.rows. Padding columns and the rows past the copied ones are zeroed.
  */
 export function loadRows(target: Matrix, source: ArrayLike<number>, columns: number, indices: ArrayLike<number>, normalise: boolean): void {
   if (columns !== target.columns) throw new RangeError(`loadRows: ${columns} columns into a matrix of ${target.columns}`);
@@ -196,6 +196,7 @@ export function loadRows(target: Matrix, source: ArrayLike<number>, columns: num
       norm = squares > 0 ? Math.sqrt(squares) : 1;
     }
     for (let k = 0; k < columns; k++) data[to + k] = source[from + k] / norm;
+    data.fill(0, to + columns, to + target.stride);
   }
   data.fill(0, indices.length * target.stride, target.capacity * target.stride);
   target.rows = indices.length;
