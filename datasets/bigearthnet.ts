@@ -24,6 +24,7 @@ import { isDirectory } from './image-folder.ts';
 import type { DatasetModule, ReadOptions } from './module.ts';
 import { gdalBilinearToInt32 } from './bigearthnet-resample.ts';
 import { L2A_BANDS, canonicalBandName } from './sentinel2.ts';
+import { parseSplitCsv } from './splits.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage } from './types.ts';
 
 export const BIGEARTHNET_SPLIT_FILE = 'bigearthnet-test.csv';
@@ -41,13 +42,8 @@ export function bandOfFile(file: string): string | undefined {
   return match === null ? undefined : canonicalBandName(match[1]);
 }
 
-/** Patch names from the split csv: first column, blank lines ignored, with their line numbers. */
-export function parseSplitCsv(text: string): { name: string; line: number }[] {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line, index) => ({ name: line.split(',')[0].trim(), line: index + 1 }))
-    .filter((entry) => entry.name !== '');
-}
+/** Patch names from a split csv (first column, blank lines ignored), with their line numbers: splits.ts. */
+export { parseSplitCsv };
 
 type PatchResult = { item: DatasetItem } | { file: string; reason: string; message: string };
 
@@ -113,7 +109,7 @@ async function list(root: string, options: ListOptions): Promise<DatasetListing>
   if (!(await isDirectory(imageRoot))) {
     throw new UserError(ErrorCode.datasetMissing, `${imageRoot}: folder not found; BigEarthNet_MS patches are expected in ${LAYOUT}`, imageRoot);
   }
-  const patches = parseSplitCsv(text);
+  const patches = parseSplitCsv(text, csv);
   if (patches.length === 0) throw new UserError(ErrorCode.datasetInvalid, `${csv}: lists no patches; expected one patch name per line`, csv);
   const items: DatasetItem[] = [];
   const skipped: DatasetListing['skipped'] = [];

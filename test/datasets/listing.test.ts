@@ -78,7 +78,7 @@ test('43 -> 19 mapping: 32 mapped labels, 11 dropped, duplicates merged', () => 
 });
 
 test('split csv: first column, any line ending, blank lines ignored', () => {
-  assert.equal(parseSplitCsv('a,b\r\nc\n\nd,e,f\n'), [{ name: 'a', line: 1 }, { name: 'c', line: 2 }, { name: 'd', line: 4 }]);
+  assert.equal(parseSplitCsv('a,b\r\nc\n\nd,e,f\n', 'x.csv'), [{ name: 'a', file: 'x.csv', line: 1 }, { name: 'c', file: 'x.csv', line: 2 }, { name: 'd', file: 'x.csv', line: 4 }]);
 });
 
 test('code-point order, as Python sorts str', () => {
