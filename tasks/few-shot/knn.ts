@@ -54,6 +54,7 @@ export function knnClassify(input: KnnInput): KnnOutput[] {
   const { embeddings, dimension, labels, classCount, testRows, draws } = input;
   const workspace = input.workspace ?? sharedWorkspace();
   if (draws.some((draw) => draw.length === 0)) throw new RangeError('knnClassify: a draw without training rows');
+  if (draws.length === 0) return [];
 
   // Pool columns: the union of the draws' rows, ascending; each draw as (column, position) lists.
   const union = [...new Set(draws.flatMap((draw) => Array.from(draw)))].sort((a, b) => a - b);
