@@ -25,6 +25,7 @@ import { isDirectory } from './image-folder.ts';
 import type { DatasetModule, ReadOptions } from './module.ts';
 import { gdalBilinearToInt32 } from './bigearthnet-resample.ts';
 import { L2A_BANDS, canonicalBandName } from './sentinel2.ts';
+import { parseSplitCsv } from './splits.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage } from './types.ts';
 
 export const BIGEARTHNET_SPLIT_FILE = 'bigearthnet-test.csv';
@@ -42,35 +43,8 @@ export function bandOfFile(file: string): string | undefined {
   return match === null ? undefined : canonicalBandName(match[1]);
 }
 
-/**
- * Patch names from the split csv (csv-parse): first column, blank lines ignored, a
- * byte-order mark dropped, with their line numbers. A name must be a plain folder name
- * (no path that reads outside the dataset) and listed once.
- */
-export function parseSplitCsv(text: string, csv = BIGEARTHNET_SPLIT_FILE): { name: string; line: number }[] {
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parse(text, { bom: true, info: true, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (error) {
-    throw new UserError(ErrorCode.datasetInvalid, `${csv}: not a readable csv (${(error as Error).message.split('\n')[0]}); expected one patch name per line`, csv);
-  }
-  const seen = new Map<string, number>();
-  const patches: { name: string; line: number }[] = [];
-  for (const { record, info } of rows) {
-    const name = record[0] ?? '';
-    if (name === '') continue;
-    if (name === '.' || name === '..' || /[/\\]/.test(name)) {
-      throw new UserError(ErrorCode.datasetInvalid, `${csv}:${info.lines}: ${JSON.stringify(name)} is not a patch name (a path would read outside ${BIGEARTHNET_IMAGE_FOLDER}/); list bare patch folder names`, csv);
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw new UserError(ErrorCode.datasetInvalid, `${csv}:${info.lines}: patch ${JSON.stringify(name)} is listed twice (first on line ${first}); remove the duplicate line`, csv);
-    }
-    seen.set(name, info.lines);
-    patches.push({ name, line: info.lines });
-  }
-  return patches;
-}
+/** Patch names from a split csv (first column, blank lines ignored), with their line numbers: splits.ts. */
+export { parseSplitCsv };
 
 type PatchResult = { item: DatasetItem } | { file: string; reason: string; message: string };
 

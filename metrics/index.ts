@@ -22,8 +22,15 @@ export const METRICS: Record<string, MetricDefinition> = {
   Average_class_accuracy: define('Average_class_accuracy', 'Multi-label: mean over classes of the accuracy of "logit above the mean of the other logits".'),
   Ave_mAP: define('Ave_mAP', 'Multi-label retrieval mAP@100: mean over classes of AP@100 with the label column as relevance (torchmetrics <= 1.7.3, as in the paper).'),
   Ave_mAP_tm19: define('Ave_mAP_tm19', 'Multi-label retrieval mAP@100 as torchmetrics >= 1.7.4 computes it: images scored <= 0 never count as relevant.'),
+  macro_f1: define('macro_f1', 'Few-shot probes: mean over the classes present in targets or predictions of the F1 of the prediction (sklearn f1_score, average="macro").'),
+  macro_mAP: define('macro_mAP', 'Few-shot probes, multi-label: mean over the classes with a positive test image of the average precision ranking all test images (sklearn average_precision_score).'),
+  micro_f1: define('micro_f1', 'Few-shot probes, multi-label: F1 of all (image, class) decisions pooled (sklearn f1_score, average="micro").'),
 };
 
 export { type MetricResult, type PerClass, singleLabelMetrics } from './classification.ts';
 export { multiLabelMetrics, multiLabelPredictions } from './multilabel.ts';
+export {
+  averagePrecision, type MultiLabelPredictionMetrics, multiLabelPredictionMetrics,
+  type SingleLabelPredictionMetrics, singleLabelPredictionMetrics,
+} from './predictions.ts';
 export { averagePrecisionAtK, topKIndices } from './retrieval.ts';

@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64]
- *   [--workers N] [--repeats 3] [--no-memory] [--json]`
+ * `npm run bench -- [--only data-path|few-shot] [--images 512] [--bundle DIR | --model NAME]
+ *   [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]`
  *
  * A benchmark, not a test: it measures and prints, on EuroSAT-sized tiles it
  * generates (64x64, 13-band int16 L1C, ImageFolder):
@@ -8,8 +8,10 @@
  *     normalise) in images/s, on one thread and on the worker pool;
  *  2. the model alone (image tower on ready batches);
  *  3. end to end (data path feeding the model, as `evaluate` runs it);
- *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes).
- * Medians over --repeats runs; ratios end-to-end / model-alone.
+ *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes);
+ *  5. the few-shot probes on a EuroSAT-sized split of embeddings (cli/bench-few-shot.ts).
+ * Medians over --repeats runs; ratios end-to-end / model-alone. `--only` runs 1-4
+ * (`data-path`) or 5 (`few-shot`) alone.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,11 +27,14 @@ import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, stringFlag, workersFlag } from '../flags.ts';
 import { generateTiles } from '../../datasets/demo/tiles.ts';
+import { benchFewShot } from '../bench-few-shot.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
 
 
 const flags = {
+  only: { type: 'string' },
   images: { type: 'string', default: '512' },
   bundle: { type: 'string' },
   model: { type: 'string' },
@@ -44,6 +49,9 @@ const flags = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+const PARTS = ['data-path', 'few-shot'] as const;
+type Part = (typeof PARTS)[number];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -126,12 +134,21 @@ async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEn
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(argv, flags, 'bench');
   if (values.help) {
-    process.stdout.write('Usage: npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n');
+    process.stdout.write('Usage: npm run bench -- [--only data-path|few-shot] [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n');
+    return 0;
+  }
+  const only = stringFlag(values.only);
+  if (only !== undefined && !PARTS.includes(only as Part)) {
+    throw new UserError(ErrorCode.usage, `--only ${only}: expected one of ${PARTS.join(', ')}`);
+  }
+  const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
+  if (only === 'few-shot') {
+    const fewShot = benchFewShot(repeats, log);
+    process.stdout.write(values.json ? `${JSON.stringify({ fewShot: fewShot.summary }, null, 2)}\n` : `${fewShot.lines.join('\n')}\n`);
     return 0;
   }
   const images = positiveIntegerFlag(values.images, 'images', 512);
   const batchSize = positiveIntegerFlag(values['batch-size'], 'batch-size', 64);
-  const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
   const workers = workersFlag(values.workers) ?? machineWorkerCount();
   const dataDir = resolve(stringFlag(values['data-dir']) ?? join(tmpdir(), 'msclip-bench-data', String(images)));
   await generateTiles(dataDir, images);
@@ -186,6 +203,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     summary.peakRssMiB = memory;
   }
   await encoder.dispose();
+  const fewShot = only === undefined ? benchFewShot(repeats, log) : undefined;
+  if (fewShot) summary.fewShot = fewShot.summary;
 
   const lines = [
     `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250); ${medians.dataPathOneThreadCpuMs.toFixed(2)} ms CPU per image = ${(1000 / medians.dataPathOneThreadCpuMs).toFixed(0)}/s per core of CPU time`,
@@ -200,6 +219,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const memory = summary.peakRssMiB as Record<string, number>;
     lines.push(`peak RSS 1x / 10x:     ${memory['1x'].toFixed(0)} / ${memory['10x'].toFixed(0)} MiB`);
   }
+  if (fewShot) lines.push(...fewShot.lines);
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

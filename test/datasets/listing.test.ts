@@ -78,9 +78,9 @@ test('43 -> 19 mapping: 32 mapped labels, 11 dropped, duplicates merged', () => 
 });
 
 test('split csv: first column, any line ending, blank lines ignored', () => {
-  assert.equal(parseSplitCsv('a,b\r\nc\n\nd,e,f\n'), [{ name: 'a', line: 1 }, { name: 'c', line: 2 }, { name: 'd', line: 4 }]);
+  assert.equal(parseSplitCsv('a,b\r\nc\n\nd,e,f\n', 'x.csv'), [{ name: 'a', file: 'x.csv', line: 1 }, { name: 'c', file: 'x.csv', line: 2 }, { name: 'd', file: 'x.csv', line: 4 }]);
   // A byte-order mark is not part of the first name.
-  assert.equal(parseSplitCsv('\ufeffa\nb\n'), [{ name: 'a', line: 1 }, { name: 'b', line: 2 }]);
+  assert.equal(parseSplitCsv('\ufeffa\nb\n', 'x.csv').map((entry) => entry.name), ['a', 'b']);
 });
 
 test('split csv: a patch listed twice, or a path out of the dataset, is one line naming the csv line', () => {

@@ -198,7 +198,7 @@ test('METRICS: every reported key is defined, higher is better', () => {
     assert.is(METRICS[key].higherIsBetter, true);
   }
   assert.equal(Object.keys(METRICS).sort(), [
-    'Ave_mAP', 'Ave_mAP_tm19', 'Average_class_accuracy', 'acc1', 'acc5', 'mAP', 'mAP_tm19', 'mean_per_class_recall',
+    'Ave_mAP', 'Ave_mAP_tm19', 'Average_class_accuracy', 'acc1', 'acc5', 'mAP', 'mAP_tm19', 'macro_f1', 'macro_mAP', 'mean_per_class_recall', 'micro_f1',
   ]);
   assert.is(single.metrics.acc5, null);
 });

@@ -1,0 +1,20 @@
+/**
+ * Few-shot probes on frozen image embeddings (issue 13): logistic regression and cosine
+ * kNN fitted on seeded draws of labelled training images, scored on a test split.
+ *
+ * The pieces, in the order a runner uses them:
+ * 1. `trainTestSplit` (no split files) -> train / test indices of the listing;
+ * 2. `planDraws` -> the draws (budget x seed) over the training split, and
+ *    `neededIndices` -> the training images to embed (the union of the draws);
+ * 3. `runCurve` -> per draw: predictions, scores, metrics, C (with `selectC` for `auto`);
+ * 4. `summarizeCurve` / `headlineMetrics` -> per-budget mean, std, 95% interval, and the
+ *    record's metrics.
+ * Pure computation: no files, no models; embeddings in, numbers out.
+ */
+export { PROBES, BUDGET_KINDS, isProbeName, type Budget, type BudgetKind, type Draw, type LabelKind, type ProbeName } from './types.ts';
+export { planDraws, neededIndices, trainTestSplit, seededSplit, randomStream, DEFAULT_TEST_FRACTION, type PlanOptions } from './sampling.ts';
+export { runCurve, runProbe, type CurveDraw, type CurveInput, type LabelledEmbeddings, type ProbeInput, type ProbeResult } from './probe.ts';
+export { selectC, C_GRID, DEFAULT_C, type CSelection, type CCandidate } from './select-c.ts';
+export { summarizeCurve, headlineMetrics, summarize, type BudgetSummary, type MetricSummary, type CurvePointMetrics } from './curve.ts';
+export { fitLogistic, decisionFunction, type LogisticModel } from './logreg.ts';
+export { knnClassify, MAX_NEIGHBOURS } from './knn.ts';
