@@ -31,3 +31,10 @@ export { multiLabelMetrics, multiLabelPredictions } from './multilabel.ts';
 export {
   averagePrecisionAtK, type AveragePrecisionOptions, RETRIEVAL_TOP_K, topKIndices,
 } from './retrieval.ts';
+export {
+  bootstrapDistributions, bootstrapIntervals, comparePaired, DEFAULT_LEVEL, holmAdjust, type Interval, type IntervalMethod,
+  meanOfDistributions, observedValues, pairedBootstrap, type PairedComparison, percentileInterval, type ResampledStatistic,
+  stratifiedBootstrap,
+} from './bootstrap.ts';
+export { multiLabelStatistic, recordStatistic, singleLabelStatistic } from './bootstrap-statistics.ts';
+export { streamOf } from './random.ts';
