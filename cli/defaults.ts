@@ -25,4 +25,10 @@ export const DEFAULTS = {
   allowExport: true,
   /** Images per query in retrieve. */
   topK: 5,
+  /** Write logits, targets and image ids beside every evaluate record (--no-save-logits turns it off). */
+  saveLogits: true,
+  /** Bootstrap resamples behind every record's 95% intervals and the report's comparisons (0 = none). */
+  bootstrap: 1000,
+  /** Seed of those resamples (recorded in ci_method). */
+  bootstrapSeed: 0,
 } as const;

@@ -17,7 +17,7 @@ import { DATASETS, datasetRoot, resolveDataset } from '../datasets/registry.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
-import { newRunId } from '../records/records.ts';
+import { newRunId, type ResultRecord } from '../records/records.ts';
 import { TASKS } from '../tasks/index.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { disposeModels, loadModels } from './models.ts';
@@ -37,7 +37,10 @@ export interface EvaluationRequest {
   /** Preprocessing threads, or 'auto' (none for two batches or less, else every core). */
   workers: number | 'auto';
   savePath: string;
+  /** Write logits, targets and image ids beside every record. */
   saveLogits: boolean;
+  /** Bootstrap intervals of every record: resamples (0 = none) and seed. */
+  bootstrap: { resamples: number; seed: number };
   skipInvalid: boolean;
   allowExport: boolean;
   demo: boolean;
@@ -50,7 +53,7 @@ export interface EvaluationSummary {
   runId: string;
   demo: boolean;
   savePath: string;
-  results: { model: string; dataset: string; task: string; evaluation: string; n_images: number; metrics: Record<string, number | null>; record: string; seconds: number }[];
+  results: { model: string; dataset: string; task: string; evaluation: string; n_images: number; metrics: Record<string, number | null>; ci?: ResultRecord['ci']; record: string; seconds: number }[];
   errors: { model: string; dataset: string; error: string }[];
   failed: number;
 }
@@ -119,6 +122,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       savePath: request.savePath,
       runId,
       saveLogits: request.saveLogits,
+      bootstrap: request.bootstrap,
       skipInvalid: request.skipInvalid,
       pool,
       demo: request.demo,
@@ -146,6 +150,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       evaluation: outcome.task ?? 'zero-shot',
       n_images: outcome.record!.n_images,
       metrics: outcome.record!.metrics,
+      ...(outcome.record!.ci ? { ci: outcome.record!.ci } : {}),
       record: outcome.written!.path,
       seconds: outcome.record!.timings.seconds,
     })),
