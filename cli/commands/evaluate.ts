@@ -113,7 +113,7 @@ export function main(argv: readonly string[]): Promise<number> {
     const summary: EvaluationSummary & { report?: string } = await runEvaluation(request, log);
     if (request.report && summary.results.length > 0) {
       const { buildReport } = await import('../../reports/build.ts');
-      const report = await buildReport({ results: [request.savePath], out: request.reportDir, log });
+      const report = await buildReport({ results: [request.savePath], out: request.reportDir, bootstrap: request.bootstrap, log });
       summary.report = report.index;
       log(`Leaderboard: ${report.index}`);
     }
