@@ -18,17 +18,27 @@ import { numpyMean } from './reductions.ts';
 import type { ResampledStatistic } from './bootstrap.ts';
 import { ResampledAveragePrecision } from './bootstrap-retrieval.ts';
 
-/** Image -> pattern id, and the number of patterns. */
-interface Patterns {
-  ofImage: Int32Array;
-  count: number;
-}
-
-/** Sums counts per pattern into `weights` (overwritten). */
-function patternWeights(patterns: Patterns, counts: Int32Array, weights: Float64Array): void {
-  weights.fill(0);
-  const { ofImage } = patterns;
-  for (let image = 0; image < ofImage.length; image++) weights[ofImage[image]] += counts[image];
+/**
+ * Sums counts per pattern: weights[p] = sum of counts[i] over the images i of pattern p
+ * (`weights` is overwritten; `scratch` holds 4 * weights.length). Four interleaved
+ * tables, added up at the end, so that consecutive images of the same pattern (most
+ * of them, often) do not wait on each other's store: about twice as fast.
+ */
+function patternWeights(ofImage: Uint8Array | Int32Array, counts: Int32Array, weights: Int32Array, scratch: Int32Array): void {
+  const size = weights.length;
+  scratch.fill(0);
+  const n = ofImage.length;
+  let image = 0;
+  for (; image + 3 < n; image += 4) {
+    scratch[ofImage[image]] += counts[image];
+    scratch[size + ofImage[image + 1]] += counts[image + 1];
+    scratch[2 * size + ofImage[image + 2]] += counts[image + 2];
+    scratch[3 * size + ofImage[image + 3]] += counts[image + 3];
+  }
+  for (; image < n; image++) scratch[ofImage[image]] += counts[image];
+  for (let pattern = 0; pattern < size; pattern++) {
+    weights[pattern] = scratch[pattern] + scratch[size + pattern] + scratch[2 * size + pattern] + scratch[3 * size + pattern];
+  }
 }
 
 export interface StatisticOptions {
@@ -56,8 +66,8 @@ export function singleLabelStatistic(logits: Float32Array, n: number, k: number,
     const argmaxHit = predictions[image] === targets[image] ? 1 : 0;
     ofImage[image] = targets[image] * 8 + top1 + top5 + argmaxHit;
   }
-  const patterns: Patterns = { ofImage, count: 8 * k };
-  const weights = new Float64Array(patterns.count);
+  const weights = new Int32Array(8 * k);
+  const scratch = new Int32Array(4 * weights.length);
   const retrieval = withRetrieval ? new ResampledAveragePrecision(logits, n, k, (image, classIndex) => targets[image] === classIndex) : null;
   const ap = new Float64Array(k);
   const apTm19 = new Float64Array(k);
@@ -67,12 +77,12 @@ export function singleLabelStatistic(logits: Float32Array, n: number, k: number,
     n,
     keys,
     evaluate(counts: Int32Array, out: Float64Array): void {
-      patternWeights(patterns, counts, weights);
+      patternWeights(ofImage, counts, weights, scratch);
       let top1 = 0;
       let top5 = 0;
       actual.fill(0);
       truePositives.fill(0);
-      for (let pattern = 0; pattern < patterns.count; pattern++) {
+      for (let pattern = 0; pattern < weights.length; pattern++) {
         const weight = weights[pattern];
         if (weight === 0) continue;
         const target = pattern >> 3;
@@ -108,13 +118,15 @@ export function multiLabelStatistic(logits: Float32Array, n: number, k: number, 
   // 8: per byte, an image's pattern is which of those 8 classes it gets right (256
   // patterns), and a resample costs ceil(k / 8) additions per image.
   const bytes = Math.ceil(k / 8);
-  const ofImage = new Uint8Array(n * bytes);
+  // Byte-major (all images' byte 0, then byte 1, ...), so a resample reads it in order.
+  const ofImage = new Uint8Array(bytes * n);
+  const scratch = new Int32Array(4 * 256);
   for (let image = 0; image < n; image++) {
     for (let classIndex = 0; classIndex < k; classIndex++) {
-      if (predictions[image * k + classIndex] === targets[image * k + classIndex]) ofImage[image * bytes + (classIndex >> 3)] |= 1 << (classIndex & 7);
+      if (predictions[image * k + classIndex] === targets[image * k + classIndex]) ofImage[(classIndex >> 3) * n + image] |= 1 << (classIndex & 7);
     }
   }
-  const weights = new Float64Array(bytes * 256);
+  const weights = new Int32Array(bytes * 256);
   const retrieval = withRetrieval ? new ResampledAveragePrecision(logits, n, k, (image, classIndex) => targets[image * k + classIndex] === 1) : null;
   const ap = new Float64Array(k);
   const apTm19 = new Float64Array(k);
@@ -123,11 +135,8 @@ export function multiLabelStatistic(logits: Float32Array, n: number, k: number, 
     n,
     keys: ['Average_class_accuracy', ...(withRetrieval ? ['Ave_mAP', 'Ave_mAP_tm19'] : [])],
     evaluate(counts: Int32Array, out: Float64Array): void {
-      weights.fill(0);
-      for (let image = 0; image < n; image++) {
-        const count = counts[image];
-        if (count === 0) continue;
-        for (let byte = 0; byte < bytes; byte++) weights[byte * 256 + ofImage[image * bytes + byte]] += count;
+      for (let byte = 0; byte < bytes; byte++) {
+        patternWeights(ofImage.subarray(byte * n, (byte + 1) * n), counts, weights.subarray(byte * 256, (byte + 1) * 256), scratch);
       }
       agreeing.fill(0);
       for (let byte = 0; byte < bytes; byte++) {

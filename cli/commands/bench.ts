@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64]
- *   [--workers N] [--repeats 3] [--no-memory] [--json]`
+ *   [--workers N] [--repeats 3] [--no-memory] [--only datapath|bootstrap] [--json]`
  *
  * A benchmark, not a test: it measures and prints, on EuroSAT-sized tiles it
  * generates (64x64, 13-band int16 L1C, ImageFolder):
@@ -8,8 +8,11 @@
  *     normalise) in images/s, on one thread and on the worker pool;
  *  2. the model alone (image tower on ready batches);
  *  3. end to end (data path feeding the model, as `evaluate` runs it);
- *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes).
- * Medians over --repeats runs; ratios end-to-end / model-alone.
+ *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes);
+ *  5. the bootstrap behind the records' intervals (cli/bench-bootstrap.ts): 1,000
+ *     resamples of AP@100 and of the accuracy-type metrics on 125,866 images.
+ * Medians over --repeats runs; ratios end-to-end / model-alone. `--only datapath`
+ * runs 1-4, `--only bootstrap` runs 5 alone.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,6 +31,13 @@ import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, stringFlag,
 import { generateTiles } from '../../datasets/demo/tiles.ts';
 
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
+import { benchBootstrap, bootstrapBenchLines } from '../bench-bootstrap.ts';
+
+/** BigEarthNet's test split: the size the bootstrap's speed target is stated for. */
+const BOOTSTRAP_IMAGES = 125_866;
+const BOOTSTRAP_RESAMPLES = 1000;
+const ONLY = ['datapath', 'bootstrap'] as const;
 
 
 const flags = {
@@ -42,6 +52,7 @@ const flags = {
   'no-memory': { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   phase: { type: 'string' },
+  only: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -127,7 +138,18 @@ async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEn
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(argv, flags, 'bench');
   if (values.help) {
-    process.stdout.write('Usage: npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n');
+    process.stdout.write('Usage: npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--only datapath|bootstrap] [--json]\n');
+    return 0;
+  }
+  const only = stringFlag(values.only);
+  if (only !== undefined && !(ONLY as readonly string[]).includes(only)) {
+    throw new UserError(ErrorCode.usage, `--only must be one of ${ONLY.join(', ')}, got "${only}"`);
+  }
+  const bootstrapRepeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
+  const runBootstrap = () => benchBootstrap({ images: BOOTSTRAP_IMAGES, resamples: BOOTSTRAP_RESAMPLES, repeats: bootstrapRepeats, log });
+  if (only === 'bootstrap') {
+    const result = runBootstrap();
+    process.stdout.write(values.json ? `${JSON.stringify({ bootstrap: result }, null, 2)}\n` : `${bootstrapBenchLines(result).join('\n')}\n`);
     return 0;
   }
   const images = positiveIntegerFlag(values.images, 'images', 512);
@@ -187,6 +209,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     summary.peakRssMiB = memory;
   }
   await encoder.dispose();
+  if (only !== 'datapath') summary.bootstrap = runBootstrap();
 
   const lines = [
     `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250); ${medians.dataPathOneThreadCpuMs.toFixed(2)} ms CPU per image = ${(1000 / medians.dataPathOneThreadCpuMs).toFixed(0)}/s per core of CPU time`,
@@ -201,6 +224,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const memory = summary.peakRssMiB as Record<string, number>;
     lines.push(`peak RSS 1x / 10x:     ${memory['1x'].toFixed(0)} / ${memory['10x'].toFixed(0)} MiB`);
   }
+  if (summary.bootstrap) lines.push(...bootstrapBenchLines(summary.bootstrap as ReturnType<typeof benchBootstrap>));
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
