@@ -18,10 +18,21 @@ as row indices `idx` into the logits (repeats allowed):
   over classes of (logit > mean of the other logits) == target; Ave_mAP(_tm19) with the
   label column as relevance. Computed in float64; the requests use random continuous
   logits, so no two scores tie and no logit sits on a decision boundary.
+
+With `--records PATH ...` it checks records instead: for every record with saved
+logits and a `ci`, scipy's percentile interval (`--resamples`, default the record's
+own count) of each metric from the saved logits, against the record's interval, within
+max(0.01, 1/n images) per end (`--metrics`, default acc1,mAP for single-label and
+Average_class_accuracy,Ave_mAP for multi-label). Prints one line per interval and
+exits 1 on any disagreement:
+
+    .venv/bin/python scripts/parity/bootstrap.py --records results/ --resamples 10000
 """
+import argparse
 import json
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 from scipy import stats
@@ -68,8 +79,66 @@ def multi_label(logits, targets, idx, key):
     return mean_ap(scores, labels, key == "Ave_mAP_tm19")
 
 
+def scipy_interval(metric, logits, targets, key, resamples, level, seed):
+    n = logits.shape[0]
+    result = stats.bootstrap(
+        (np.arange(n),),
+        lambda idx: metric(logits, targets, idx, key),
+        n_resamples=resamples,
+        confidence_level=level,
+        method="percentile",
+        vectorized=False,
+        rng=np.random.default_rng(seed),
+    )
+    return [float(result.confidence_interval.low), float(result.confidence_interval.high)]
+
+
+def check_records(paths, resamples, metrics, seed):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from saved_logits import record_files, saved_array
+
+    failures = 0
+    checked = 0
+    for path, record in record_files(paths):
+        if not record.get("ci") or not Path(f"{path}.logits.npy").exists():
+            continue
+        logits = saved_array(path, "logits")
+        targets = saved_array(path, "targets")
+        single = record["task"] == "single-label"
+        metric = single_label if single else multi_label
+        keys = metrics or (["acc1", "mAP"] if single else ["Average_class_accuracy", "Ave_mAP"])
+        method = record.get("ci_method", {})
+        n = logits.shape[0]
+        tolerance = max(0.01, 1 / n)
+        for key in keys:
+            ours = record["ci"].get(key)
+            if ours is None:
+                continue
+            theirs = scipy_interval(metric, logits, targets, key, resamples or method.get("resamples", 1000), method.get("level", 0.95), seed)
+            difference = max(abs(ours[0] - theirs[0]), abs(ours[1] - theirs[1]))
+            ok = difference <= tolerance
+            failures += not ok
+            checked += 1
+            print(f"{'ok  ' if ok else 'FAIL'} {record['model']} {record['dataset']} {key}: ours [{ours[0]:.4f}, {ours[1]:.4f}] "
+                  f"scipy [{theirs[0]:.4f}, {theirs[1]:.4f}] |difference| {difference:.4f} (tolerance {tolerance:.4f}, n {n})")
+    print(f"{checked} intervals compared, {failures} outside the tolerance")
+    return 1 if failures or not checked else 0
+
+
 def main():
-    request = json.loads(open(sys.argv[1]).read())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("request", nargs="?", help="a JSON request (the test's mode)")
+    parser.add_argument("--records", nargs="+", help="record files or folders to check against scipy")
+    parser.add_argument("--resamples", type=int, help="scipy's n_resamples (default: the record's)")
+    parser.add_argument("--metrics", help="comma list of metric keys to check")
+    parser.add_argument("--seed", type=int, default=0, help="scipy's generator seed")
+    arguments = parser.parse_args()
+    if arguments.records:
+        metrics = arguments.metrics.split(",") if arguments.metrics else None
+        sys.exit(check_records(arguments.records, arguments.resamples, metrics, arguments.seed))
+    if not arguments.request:
+        parser.error("give a request file or --records")
+    request = json.loads(open(arguments.request).read())
     logits = np.load(request["logits"])
     targets = np.load(request["targets"])
     metric = single_label if request["task"] == "single-label" else multi_label
@@ -77,16 +146,7 @@ def main():
     answer = {"scipy": {}, "numpy_percentiles": {}, "recomputed": {}}
     low, high = request["percentiles"]
     for key in request["keys"]:
-        result = stats.bootstrap(
-            (np.arange(n),),
-            lambda idx, key=key: metric(logits, targets, idx, key),
-            n_resamples=request["scipy_resamples"],
-            confidence_level=request["level"],
-            method="percentile",
-            vectorized=False,
-            rng=np.random.default_rng(request["scipy_seed"]),
-        )
-        answer["scipy"][key] = [float(result.confidence_interval.low), float(result.confidence_interval.high)]
+        answer["scipy"][key] = scipy_interval(metric, logits, targets, key, request["scipy_resamples"], request["level"], request["scipy_seed"])
         distribution = np.asarray(request["distributions"][key], dtype=np.float64)
         answer["numpy_percentiles"][key] = [float(np.percentile(distribution, low)), float(np.percentile(distribution, high))]
         answer["recomputed"][key] = [
