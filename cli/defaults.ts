@@ -27,4 +27,10 @@ export const DEFAULTS = {
   fill: 'channel-mean' as const,
   /** Images per query in retrieve. */
   topK: 5,
+  /** Write logits, targets and image ids beside every evaluate record (--no-save-logits turns it off). */
+  saveLogits: true,
+  /** Bootstrap resamples behind every record's 95% intervals and the report's comparisons (0 = none). */
+  bootstrap: 1000,
+  /** Seed of those resamples (recorded in ci_method). */
+  bootstrapSeed: 0,
 } as const;

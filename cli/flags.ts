@@ -64,6 +64,17 @@ export function positiveIntegerFlag(value: unknown, flag: string, fallback: numb
   return number;
 }
 
+/** An integer flag from 0 to `max` (e.g. --bootstrap 0 = off, a seed). */
+export function nonNegativeIntegerFlag(value: unknown, flag: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = stringFlag(value);
+  if (text === undefined) return fallback;
+  const number = Number(text);
+  if (text.trim() === '' || !Number.isInteger(number) || number < 0 || number > max) {
+    throw new UserError(ErrorCode.usage, `--${flag} must be an integer from 0 to ${max}, got "${text}"`);
+  }
+  return number;
+}
+
 /** --workers N: 0 means the main thread; absent means the library's default. */
 export function workersFlag(value: unknown): number | undefined {
   const text = stringFlag(value);

@@ -105,25 +105,34 @@ export function argmaxRows(logits: Float32Array, n: number, k: number): Int32Arr
   return predictions;
 }
 
+/** Throws unless `logits` is [n, k] without NaN and every target is a class index. */
+export function checkSingleLabelInput(logits: Float32Array, n: number, k: number, targets: Int32Array, caller: string): void {
+  checkLogits(logits, n, k, caller);
+  if (targets.length !== n) throw new RangeError(`${caller}: ${targets.length} targets for ${n} images`);
+  for (let image = 0; image < n; image++) {
+    const target = targets[image];
+    if (target < 0 || target >= k) {
+      throw new RangeError(`${caller}: target of image ${image} is ${target}, outside 0..${k - 1}`);
+    }
+  }
+}
+
+/** Whether image `image`'s target is among the top `topK` logits of its row. */
+export function targetInTopK(logits: Float32Array, k: number, targets: Int32Array, image: number, topK: number): boolean {
+  return topKIndices(logits.subarray(image * k, (image + 1) * k), topK).includes(targets[image]);
+}
+
 /** Share of images whose target is among the top `topK` logits of its row. */
 function topKAccuracy(logits: Float32Array, n: number, k: number, targets: Int32Array, topK: number): number {
   let correct = 0;
   for (let image = 0; image < n; image++) {
-    const row = logits.subarray(image * k, (image + 1) * k);
-    if (topKIndices(row, topK).includes(targets[image])) correct++;
+    if (targetInTopK(logits, k, targets, image, topK)) correct++;
   }
   return correct / n;
 }
 
 export function singleLabelMetrics(logits: Float32Array, n: number, k: number, targets: Int32Array): MetricResult {
-  checkLogits(logits, n, k, 'singleLabelMetrics');
-  if (targets.length !== n) throw new RangeError(`singleLabelMetrics: ${targets.length} targets for ${n} images`);
-  for (let image = 0; image < n; image++) {
-    const target = targets[image];
-    if (target < 0 || target >= k) {
-      throw new RangeError(`singleLabelMetrics: target of image ${image} is ${target}, outside 0..${k - 1}`);
-    }
-  }
+  checkSingleLabelInput(logits, n, k, targets, 'singleLabelMetrics');
 
   const predictions = argmaxRows(logits, n, k);
   const counts: ClassCounts[] = Array.from({ length: k }, () => ({ truePositives: 0, predicted: 0, actual: 0 }));

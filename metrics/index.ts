@@ -34,3 +34,10 @@ export {
   type SingleLabelPredictionMetrics, singleLabelPredictionMetrics,
 } from './predictions.ts';
 export { averagePrecisionAtK, topKIndices } from './retrieval.ts';
+export {
+  bootstrapDistributions, bootstrapIntervals, comparePaired, DEFAULT_LEVEL, holmAdjust, type Interval, type IntervalMethod,
+  meanOfDistributions, observedValues, pairedBootstrap, type PairedComparison, percentileInterval, type ResampledStatistic,
+  stratifiedBootstrap,
+} from './bootstrap.ts';
+export { multiLabelStatistic, recordStatistic, singleLabelStatistic } from './bootstrap-statistics.ts';
+export { streamOf } from './random.ts';

@@ -49,16 +49,21 @@ export function multiLabelPredictions(logits: Float32Array, n: number, k: number
   return predictions;
 }
 
-export function multiLabelMetrics(logits: Float32Array, n: number, k: number, targets: Uint8Array): MetricResult {
-  checkLogits(logits, n, k, 'multiLabelMetrics');
+/** Throws unless `logits` is [n, k] without NaN and `targets` an [n, k] matrix of 0 and 1. */
+export function checkMultiLabelInput(logits: Float32Array, n: number, k: number, targets: Uint8Array, caller: string): void {
+  checkLogits(logits, n, k, caller);
   if (targets.length !== n * k) {
-    throw new RangeError(`multiLabelMetrics: targets has ${targets.length} values, expected n * k = ${n * k}`);
+    throw new RangeError(`${caller}: targets has ${targets.length} values, expected n * k = ${n * k}`);
   }
   for (let index = 0; index < targets.length; index++) {
     if (targets[index] > 1) {
-      throw new RangeError(`multiLabelMetrics: target [${Math.floor(index / k)}, ${index % k}] is ${targets[index]}, not 0 or 1`);
+      throw new RangeError(`${caller}: target [${Math.floor(index / k)}, ${index % k}] is ${targets[index]}, not 0 or 1`);
     }
   }
+}
+
+export function multiLabelMetrics(logits: Float32Array, n: number, k: number, targets: Uint8Array): MetricResult {
+  checkMultiLabelInput(logits, n, k, targets, 'multiLabelMetrics');
 
   const predictions = multiLabelPredictions(logits, n, k);
   const averagePrecisions = perClassAveragePrecision(

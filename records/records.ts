@@ -33,6 +33,10 @@ export interface ResultRecord {
   classes: string[];
   n_images: number;
   metrics: Record<string, number | null>;
+  /** 95% bootstrap interval per metric, on the metrics' scale (null where the metric is null). */
+  ci?: Record<string, [number, number] | null>;
+  /** How `ci` was computed (percentile bootstrap over the test images). */
+  ci_method?: { level: number; resamples: number; seed: number; kind: 'percentile' };
   per_class: Record<string, PerClassRecord>;
   timings: { seconds: number; images_per_second: number; [key: string]: number };
   provenance: {
@@ -45,7 +49,7 @@ export interface ResultRecord {
     date: string;
     [key: string]: unknown;
   };
-  /** Image ids in logit row order (with --save-logits). */
+  /** Image ids in logit row order (written with the logits, by default). */
   images?: string[];
   /** Files skipped under --skip-invalid. */
   skipped?: { file: string; reason: string }[];

@@ -3,7 +3,9 @@
  *
  * 1. Read every record under the result folders; keep the newest per
  *    (model, dataset, template set) and remember what it replaced.
- * 2. Build the view model (leaderboard.ts): ranks, radar scaling, headlines, baseline.
+ * 2. Build the view model (leaderboard.ts): ranks, radar scaling, headlines, baseline;
+ *    then, from the logits saved beside the records, the bootstrap intervals, paired
+ *    comparisons with the best, ties and headline intervals (significance.ts).
  * 3. Build the chart specs (charts/*.ts) and write each beside the pages as JSON
  *    (*.vg.json for Vega, *.vl.json for Vega-Lite), SVG and PNG.
  * 4. Render index.html and one page per benchmark with the SVG inlined, so the
@@ -13,7 +15,8 @@
 import { provenanceBase } from '../core/project.ts';
 import { join, relative, resolve } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
-import { newestRecords, readRecords, recordDate } from '../records/records.ts';
+import { readRecordArrays } from '../records/arrays.ts';
+import { newestRecords, readRecords, recordDate, type ResultRecord } from '../records/records.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
 import { barsSpec } from './charts/bars.ts';
 import { gapSpec } from './charts/gap.ts';
@@ -21,7 +24,9 @@ import { heatmapSpec } from './charts/heatmap.ts';
 import { radarSpec } from './charts/radar.ts';
 import { buildLeaderboard, type Headline, type Leaderboard } from './leaderboard.ts';
 import { benchmarkTable, headlineViews, leaderboardTable, perClassTable, provenanceRows, scalingNote } from './page-model.ts';
+import { radarSignificanceNote } from './page-significance.ts';
 import { compileVegaLite, inlineSvg, renderPng, renderSvg, type VegaLiteSpec, type VegaSpec } from './render.ts';
+import { computeSignificance } from './significance.ts';
 import { type ChartView, renderPage } from './site.ts';
 
 export interface BuildReportOptions {
@@ -34,6 +39,11 @@ export interface BuildReportOptions {
   log?: (line: string) => void;
   /** Smoothing parameter of the radar (default scaling.ts RADAR_EPSILON). */
   epsilon?: number;
+  /**
+   * Resamples (0 = no comparisons) and seed of the paired comparisons. Default: the
+   * records' own `ci_method` (the largest resample count among them), else none.
+   */
+  bootstrap?: { resamples: number; seed: number };
 }
 
 export interface BuildReportResult {
@@ -91,8 +101,17 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const { kept, superseded } = newestRecords(loaded);
   log(`Report: ${loaded.length} records from ${options.results.join(', ')}${superseded.length ? ` (${superseded.length} superseded by newer runs)` : ''}`);
 
-  // 2. View model.
+  // 2. View model, then the uncertainty from the saved logits.
   const board = buildLeaderboard({ kept, superseded, recordsRead: loaded.length, baseline: options.baseline, epsilon: options.epsilon });
+  const bootstrap = options.bootstrap ?? recordedBootstrap(kept.map(({ record }) => record));
+  if (bootstrap && bootstrap.resamples > 0) {
+    const started = performance.now();
+    const recordAt = new Map(kept.map(({ path, record }) => [path, record]));
+    board.significance = computeSignificance(board, (path) => readRecordArrays(path, recordAt.get(path)!), bootstrap);
+    if (board.significance.datasetsWithLogits.length > 0) {
+      log(`Report: paired bootstrap (${bootstrap.resamples} resamples, seed ${bootstrap.seed}) on ${board.significance.datasetsWithLogits.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+  }
 
   // 3. Charts.
   const charts: string[] = [];
@@ -129,7 +148,10 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
     headlines: headlineViews(board),
     headlineDatasets: headlineLabels.length > 1 ? `the ${headlineLabels.length} benchmarks (${headlineLabels.join(', ')})` : `the benchmark ${headlineLabels.join('')}`,
     charts: { radar, heatmap, gap },
-    radarCaption: `One polygon per model. Every axis is scaled by a smoothed min-max, s(x) = (x - min + ε(max - min)) / ((1 + ε)(max - min)) with ε = ${scaling.epsilon}: the lowest score sits at ${scaling.floor} of the radius, the highest on the outer ring, and both are printed on the axis.`,
+    radarCaption: `One polygon per model. Every axis is scaled by a smoothed min-max, s(x) = (x - min + ε(max - min)) / ((1 + ε)(max - min)) with ε = ${scaling.epsilon}: the lowest score sits at ${scaling.floor} of the radius, the highest on the outer ring, and both are printed on the axis. ${radarSignificanceNote(board)}`,
+    significanceNote: board.significance?.datasetsWithLogits.length
+      ? `Each gain comes with its 95% interval (paired bootstrap: both models on the same resampled images, ${board.significance.resamples} resamples) and two-sided p-value.`
+      : '',
     table: leaderboardTable(board),
     provenance: provenanceRows(board),
     baseline: board.baseline ? { label: board.baseline.label, reason: baselineReasons[board.baseline.reason] } : { label: '', reason: '' },
@@ -171,6 +193,14 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   };
 }
 
+/** The records' own bootstrap settings: the largest resample count among their `ci_method`s, with its seed. */
+function recordedBootstrap(records: readonly ResultRecord[]): { resamples: number; seed: number } | undefined {
+  const methods = records.flatMap((record) => (record.ci_method ? [record.ci_method] : []));
+  if (methods.length === 0) return undefined;
+  const largest = methods.reduce((best, method) => (method.resamples > best.resamples ? method : best));
+  return { resamples: largest.resamples, seed: largest.seed };
+}
+
 /** The numbers of the leaderboard without the records themselves. */
 export function summaryJson(board: Leaderboard): unknown {
   return {
@@ -185,5 +215,6 @@ export function summaryJson(board: Leaderboard): unknown {
     headlineDatasets: board.headlineDatasets,
     baseline: board.baseline,
     superseded: board.superseded.map(({ path }) => path),
+    significance: board.significance ?? null,
   };
 }

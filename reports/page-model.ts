@@ -3,16 +3,20 @@
  * value here is data and is printed with {{ }} (escaped); the only markup handed to
  * the templates is chart SVG from Vega and the page's own CSS and script (see site.ts).
  */
-import { type Axis, type Benchmark, bestValue, type Cell, type Entry, type Headline, higherIsBetter, type Leaderboard, metricDescription, metricValue, perClassValue, percent, points, TASK_TITLES } from './leaderboard.ts';
+import { type Axis, type Benchmark, bestValue, type BestComparison, type Cell, type Entry, type Headline, higherIsBetter, type Leaderboard, metricDescription, metricValue, perClassValue, percent, percentWithInterval, points, TASK_TITLES } from './leaderboard.ts';
+import { axisInterval, comparisonNote, gainTexts } from './page-significance.ts';
 import { smoothedFloor } from './scaling.ts';
 
 export interface TableCell {
+  /** The score in %, with its 95% interval when known: "48.07 [46.90, 49.30]". */
   text: string;
   /** For the sortable table: the raw number, or '' when missing. */
   sort: string;
   /** Provenance, one line, shown as the cell's title. */
   title: string;
   best: boolean;
+  /** Not significantly below the best of its column (paired bootstrap, Holm). */
+  tied: boolean;
   missing: boolean;
 }
 
@@ -49,14 +53,30 @@ export interface ProvenanceRow {
   path: string;
 }
 
-function cellFor(cell: Cell | undefined, value: number | null, best: boolean): TableCell {
+interface CellExtras {
+  interval?: readonly [number, number] | null;
+  /** This entry against the best of the column. */
+  comparison?: { bestLabel: string; compared: BestComparison; alpha: number };
+}
+
+function cellFor(cell: Cell | undefined, value: number | null, best: boolean, extras: CellExtras = {}): TableCell {
+  const notes = [cell ? cell.provenance.summary : 'no record'];
+  if (extras.comparison) notes.push(comparisonNote(extras.comparison.bestLabel, extras.comparison.compared, extras.comparison.alpha));
   return {
-    text: percent(value, 2),
+    text: percentWithInterval(value, extras.interval),
     sort: value === null ? '' : String(value),
-    title: cell ? cell.provenance.summary : 'no record',
+    title: notes.join('\n'),
     best,
+    tied: extras.comparison?.compared.tied ?? false,
     missing: value === null,
   };
+}
+
+/** The comparison of `entryId` with the best of an axis (or of the mean), for a cell. */
+function comparisonFor(board: Leaderboard, significance: { bestId: string | null; comparisons: Record<string, BestComparison> } | undefined, entryId: string): CellExtras['comparison'] {
+  const compared = significance?.comparisons[entryId];
+  const best = board.entries.find((entry) => entry.id === significance?.bestId);
+  return compared && best && board.significance ? { bestLabel: best.label, compared, alpha: board.significance.alpha } : undefined;
 }
 
 function entryRow(entry: Entry, cells: TableCell[]): TableRow {
@@ -81,9 +101,18 @@ export function leaderboardTable(board: Leaderboard): Table {
   const rows = board.entries.map((entry) => {
     const cells = board.axes.map((axis) => {
       const score = board.scores[entry.id][axis.id];
-      return cellFor(board.cells[entry.id]?.[axis.dataset], score.value, score.rank === 1);
+      return cellFor(board.cells[entry.id]?.[axis.dataset], score.value, score.rank === 1, {
+        interval: axisInterval(board, entry.id, axis),
+        comparison: comparisonFor(board, board.significance?.axes[axis.id], entry.id),
+      });
     });
-    cells.push({ text: percent(entry.meanScore, 2), sort: entry.meanScore === null ? '' : String(entry.meanScore), title: `${entry.axesCovered} of ${board.axes.length} axes`, best: entry.meanScore === bestMean, missing: entry.meanScore === null });
+    const mean = cellFor(undefined, entry.meanScore, entry.meanScore === bestMean, {
+      interval: board.significance?.mean.intervals[entry.id],
+      comparison: comparisonFor(board, board.significance?.mean, entry.id),
+    });
+    const stratified = board.significance?.mean.intervals[entry.id] ? '; interval: stratified bootstrap, each benchmark resampled on its own' : '';
+    mean.title = [`${entry.axesCovered} of ${board.axes.length} axes${stratified}`, ...mean.title.split('\n').slice(1)].join('\n');
+    cells.push(mean);
     return entryRow(entry, cells);
   });
   return { columns, rows };
@@ -99,7 +128,8 @@ export function benchmarkTable(board: Leaderboard, benchmark: Benchmark): Table 
     const cell = board.cells[entry.id][benchmark.dataset];
     return entryRow(entry, benchmark.metrics.map((metric, index) => {
       const value = metricValue(cell.record, metric);
-      return cellFor(cell, value, value !== null && value === bests[index]);
+      const interval = cell.record.ci?.[metric];
+      return cellFor(cell, value, value !== null && value === bests[index], { interval: Array.isArray(interval) ? interval : null });
     }));
   });
   return { columns, rows };
@@ -146,20 +176,28 @@ export function provenanceRows(board: Leaderboard, dataset?: string): Provenance
   return rows;
 }
 
+/** A gain's 95% interval ("[+1.20, +4.50]", points) and p-value ("p = 0.012"); empty without saved logits. */
+interface GainView {
+  interval: string;
+  p: string;
+}
+
 export interface HeadlineView {
   task: string;
   meanGap: string;
+  meanGapSignificance: GainView;
   hasGap: boolean;
   benchmarkCount: number;
   leaderEverywhere: string;
-  benchmarks: { label: string; leader: string; leaderScore: string; runnerUp: string; runnerUpScore: string; gap: string }[];
-  top: { label: string; meanGap: string } | null;
+  benchmarks: { label: string; leader: string; leaderScore: string; runnerUp: string; runnerUpScore: string; gap: string; significance: GainView }[];
+  top: { label: string; meanGap: string; significance: GainView } | null;
 }
 
 export function headlineViews(board: Leaderboard): HeadlineView[] {
   return board.headlines.map((headline: Headline) => ({
     task: TASK_TITLES[headline.task],
     meanGap: points(headline.meanGap),
+    meanGapSignificance: gainTexts(board.significance?.headlines[headline.task]?.meanGap),
     hasGap: headline.meanGap !== null,
     benchmarkCount: headline.benchmarks.length,
     leaderEverywhere: headline.leaderEverywhere ?? '',
@@ -170,9 +208,12 @@ export function headlineViews(board: Leaderboard): HeadlineView[] {
       runnerUp: item.runnerUp,
       runnerUpScore: percent(item.runnerUpScore, 2),
       gap: points(item.gap),
+      significance: gainTexts(board.significance?.headlines[headline.task]?.benchmarks[item.dataset]),
     })),
     // Only worth a line when the per-benchmark leaders differ.
-    top: headline.topEntry && !headline.leaderEverywhere ? { label: headline.topEntry.label, meanGap: points(headline.topEntry.meanGap) } : null,
+    top: headline.topEntry && !headline.leaderEverywhere
+      ? { label: headline.topEntry.label, meanGap: points(headline.topEntry.meanGap), significance: gainTexts(board.significance?.headlines[headline.task]?.topEntry) }
+      : null,
   }));
 }
 

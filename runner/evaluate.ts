@@ -17,7 +17,7 @@ import { DATASETS, datasetRoot, resolveDataset } from '../datasets/registry.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
-import { newRunId, sweepRecordLeftovers } from '../records/records.ts';
+import { newRunId, sweepRecordLeftovers, type ResultRecord } from '../records/records.ts';
 import { isUserError } from '../core/errors.ts';
 import { checkOutputFolder } from '../core/output-paths.ts';
 import { TASKS } from '../tasks/index.ts';
@@ -42,7 +42,10 @@ export interface EvaluationRequest {
   /** Preprocessing threads, or 'auto' (none for two batches or less, else every core). */
   workers: number | 'auto';
   savePath: string;
+  /** Write logits, targets and image ids beside every record. */
   saveLogits: boolean;
+  /** Bootstrap intervals of every record: resamples (0 = none) and seed. */
+  bootstrap: { resamples: number; seed: number };
   skipInvalid: boolean;
   allowExport: boolean;
   demo: boolean;
@@ -61,7 +64,7 @@ export interface EvaluationSummary {
   runId: string;
   demo: boolean;
   savePath: string;
-  results: { model: string; dataset: string; task: string; evaluation: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; record: string; seconds: number }[];
+  results: { model: string; dataset: string; task: string; evaluation: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; ci?: ResultRecord['ci']; record: string; seconds: number }[];
   errors: { model: string; dataset: string; error: string }[];
   failed: number;
 }
@@ -155,6 +158,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       savePath: request.savePath,
       runId,
       saveLogits: request.saveLogits,
+      bootstrap: request.bootstrap,
       skipInvalid: request.skipInvalid,
       pool,
       demo: request.demo,
@@ -184,6 +188,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       ...(outcome.record!.condition ? { condition: outcome.record!.condition } : {}),
       n_images: outcome.record!.n_images,
       metrics: outcome.record!.metrics,
+      ...(outcome.record!.ci ? { ci: outcome.record!.ci } : {}),
       record: outcome.written!.path,
       seconds: outcome.record!.timings.seconds,
     })),

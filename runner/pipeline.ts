@@ -7,7 +7,10 @@
  *     every model of the group (embeddings/encode.ts);
  *  3. per model and evaluation task, the task turns the embeddings into metrics
  *     (tasks/: embeddings and class names in, metrics out);
- *  4. one immutable record per (model, dataset, task, template set), written with its
+ *  4. per record, the 95% bootstrap interval of every headline metric, from the
+ *     task's logits (metrics/bootstrap.ts; the dataset's name picks the resample
+ *     stream, so every model on a dataset gets the same resamples);
+ *  5. one immutable record per (model, dataset, task, template set), written with its
  *     CSV (and logits) so that all appear together or not at all (runner/record.ts).
  *
  * A dataset that fails (bad input) is reported in one line and nothing is written
@@ -21,10 +24,11 @@ import { preprocessingKey } from '../preprocess/prepare.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { WorkerPool } from '../preprocess/stream.ts';
 import { writeRecord, type ResultRecord, type WrittenRecord } from '../records/records.ts';
-import type { EvaluationTask } from '../tasks/index.ts';
+import { bootstrapIntervals, recordStatistic, streamOf } from '../metrics/index.ts';
+import type { EvaluationTask, TaskOutput } from '../tasks/index.ts';
 import type { TemplateSet } from '../templates/index.ts';
 import type { EvaluationModel } from './models.ts';
-import { buildRecord } from './record.ts';
+import { buildRecord, type RecordInput } from './record.ts';
 
 export interface PipelineOptions {
   models: readonly EvaluationModel[];
@@ -35,6 +39,8 @@ export interface PipelineOptions {
   savePath: string;
   runId: string;
   saveLogits: boolean;
+  /** Resamples (0 = no intervals) and seed of the records' bootstrap intervals. */
+  bootstrap: { resamples: number; seed: number };
   skipInvalid: boolean;
   /** Worker threads of the data path (size 0 = in this thread). */
   pool: WorkerPool;
@@ -54,7 +60,16 @@ export interface EvaluationOutcome {
 
 type Skipped = { file: string; reason: string }[];
 
-/** Steps 2-4 for one dataset and one preprocessing group. */
+/** Step 4: a record's `ci` and `ci_method`, or nothing with --bootstrap 0. */
+function confidenceIntervals(options: PipelineOptions, listing: DatasetListing, output: TaskOutput, rows: number): RecordInput['confidence'] {
+  if (options.bootstrap.resamples === 0) return undefined;
+  const started = performance.now();
+  const statistic = recordStatistic(listing.task, output.logits, rows, listing.classes.length, output.targets);
+  const { ci, method } = bootstrapIntervals(statistic, { ...options.bootstrap, stream: streamOf(listing.dataset) });
+  return { ci, method, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Steps 2-5 for one dataset and one preprocessing group. */
 async function runGroup(options: PipelineOptions, listing: DatasetListing, models: readonly EvaluationModel[], spec: PreprocessSpec): Promise<EvaluationOutcome[]> {
   const skipped: Skipped = [...listing.skipped];
   const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => (model.condition ? `${model.name} [${model.condition.label}]` : model.name)).join(', ')}`, total: listing.items.length, quiet: options.quiet });
@@ -93,6 +108,7 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, model
         templates: options.templates,
       });
       const seconds = encoded.seconds + (performance.now() - started) / 1000;
+      const confidence = confidenceIntervals(options, listing, output, labels.length);
       const record = buildRecord({
         model, listing, task, output, spec, skipped, seconds,
         modelSeconds: encoded.modelSeconds[index],
@@ -100,6 +116,7 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, model
         batchSize: options.batchSize,
         demo: options.demo,
         imageIds: options.saveLogits ? encoded.kept.map((item) => listing.items[item].id) : undefined,
+        confidence,
       });
       const written = writeRecord(options.savePath, options.runId, record, options.saveLogits
         ? { logits: { data: output.logits, shape: [labels.length, listing.classes.length] }, targets: { data: output.targets, shape: listing.task === 'multi-label' ? [labels.length, listing.classes.length] : [labels.length] } }

@@ -6,7 +6,7 @@
 import { provenanceBase } from '../core/project.ts';
 import type { SubsetInfo } from '../datasets/subset.ts';
 import type { DatasetListing } from '../datasets/types.ts';
-import type { PerClass } from '../metrics/index.ts';
+import type { Interval, IntervalMethod, PerClass } from '../metrics/index.ts';
 import { describePreprocessing } from '../preprocess/prepare.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { PerClassRecord, ResultRecord } from '../records/records.ts';
@@ -28,6 +28,8 @@ export interface RecordInput {
   demo: boolean;
   /** Image ids in logit row order (written with the logits). */
   imageIds?: string[];
+  /** Bootstrap intervals of the metrics, and the seconds they took. */
+  confidence?: { ci: Record<string, Interval | null>; method: IntervalMethod; seconds: number };
 }
 
 function perClassRecord(classes: readonly string[], perClass: readonly PerClass[]): Record<string, PerClassRecord> {
@@ -56,6 +58,7 @@ export function buildRecord(input: RecordInput): ResultRecord {
     classes: [...listing.classes],
     n_images: count,
     metrics: output.metrics,
+    ...(input.confidence ? { ci: input.confidence.ci, ci_method: input.confidence.method } : {}),
     per_class: perClassRecord(listing.classes, output.perClass),
     timings: { seconds: input.seconds, images_per_second: count / input.seconds, model_seconds: input.modelSeconds },
     provenance: {
@@ -75,6 +78,7 @@ export function buildRecord(input: RecordInput): ResultRecord {
   if (model.condition) record.condition = { dropped: model.condition.dropped, fill: model.condition.fill, label: model.condition.label };
   const subset = (listing as DatasetListing & { subset?: SubsetInfo }).subset;
   if (subset) record.limit = { per_class: subset.per_class, seed: subset.seed, of_images: subset.of };
+  if (input.confidence) record.timings.bootstrap_seconds = input.confidence.seconds;
   if (input.skipped.length > 0) record.skipped = input.skipped;
   if (input.imageIds) record.images = input.imageIds;
   return record;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--only data-path|few-shot] [--images 512] [--bundle DIR | --model NAME]
+ * `npm run bench -- [--only data-path|few-shot|bootstrap] [--images 512] [--bundle DIR | --model NAME]
  *   [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]`
  *
  * A benchmark, not a test: it measures and prints, on EuroSAT-sized tiles it
@@ -9,9 +9,11 @@
  *  2. the model alone (image tower on ready batches);
  *  3. end to end (data path feeding the model, as `evaluate` runs it);
  *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes);
- *  5. the few-shot probes on a EuroSAT-sized split of embeddings (cli/bench-few-shot.ts).
+ *  5. the few-shot probes on a EuroSAT-sized split of embeddings (cli/bench-few-shot.ts);
+ *  6. the bootstrap behind the records' intervals (cli/bench-bootstrap.ts): 1,000
+ *     resamples of AP@100 and of the accuracy-type metrics on 125,866 images.
  * Medians over --repeats runs; ratios end-to-end / model-alone. `--only` runs 1-4
- * (`data-path`) or 5 (`few-shot`) alone.
+ * (`data-path`) or one of the other parts alone.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, stringFlag, workersFlag } from '../flags.ts';
 import { generateTiles } from '../../datasets/demo/tiles.ts';
 import { benchFewShot } from '../bench-few-shot.ts';
+import { benchBootstrap, bootstrapBenchLines } from '../bench-bootstrap.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
@@ -50,8 +53,15 @@ const flags = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const PARTS = ['data-path', 'few-shot'] as const;
-type Part = (typeof PARTS)[number];
+/** Parts that run on their own data, each giving a summary and printed lines. */
+const STANDALONE: Record<string, (repeats: number) => { summary: unknown; lines: string[] }> = {
+  'few-shot': (repeats) => benchFewShot(repeats, log),
+  bootstrap: (repeats) => {
+    const result = benchBootstrap({ images: 125_866, resamples: 1000, repeats, log });
+    return { summary: result, lines: bootstrapBenchLines(result) };
+  },
+};
+const PARTS = ['data-path', ...Object.keys(STANDALONE)];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -134,17 +144,17 @@ async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEn
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(argv, flags, 'bench');
   if (values.help) {
-    process.stdout.write('Usage: npm run bench -- [--only data-path|few-shot] [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n');
+    process.stdout.write(`Usage: npm run bench -- [--only ${PARTS.join('|')}] [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n`);
     return 0;
   }
   const only = stringFlag(values.only);
-  if (only !== undefined && !PARTS.includes(only as Part)) {
+  if (only !== undefined && !PARTS.includes(only)) {
     throw new UserError(ErrorCode.usage, `--only ${only}: expected one of ${PARTS.join(', ')}`);
   }
   const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
-  if (only === 'few-shot') {
-    const fewShot = benchFewShot(repeats, log);
-    process.stdout.write(values.json ? `${JSON.stringify({ fewShot: fewShot.summary }, null, 2)}\n` : `${fewShot.lines.join('\n')}\n`);
+  if (only !== undefined && only !== 'data-path') {
+    const part = STANDALONE[only](repeats);
+    process.stdout.write(values.json ? `${JSON.stringify({ [only]: part.summary }, null, 2)}\n` : `${part.lines.join('\n')}\n`);
     return 0;
   }
   const images = positiveIntegerFlag(values.images, 'images', 512);
@@ -203,8 +213,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     summary.peakRssMiB = memory;
   }
   await encoder.dispose();
-  const fewShot = only === undefined ? benchFewShot(repeats, log) : undefined;
-  if (fewShot) summary.fewShot = fewShot.summary;
+  const parts = only === undefined ? Object.entries(STANDALONE).map(([name, run]) => ({ name, ...run(repeats) })) : [];
+  for (const part of parts) summary[part.name] = part.summary;
 
   const lines = [
     `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250); ${medians.dataPathOneThreadCpuMs.toFixed(2)} ms CPU per image = ${(1000 / medians.dataPathOneThreadCpuMs).toFixed(0)}/s per core of CPU time`,
@@ -219,7 +229,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const memory = summary.peakRssMiB as Record<string, number>;
     lines.push(`peak RSS 1x / 10x:     ${memory['1x'].toFixed(0)} / ${memory['10x'].toFixed(0)} MiB`);
   }
-  if (fewShot) lines.push(...fewShot.lines);
+  for (const part of parts) lines.push(...part.lines);
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { commandMain, deviceFlag, listFlag, log, modelFlags, parseFlags, positiveIntegerFlag, stringFlag, workersFlag } from '../flags.ts';
+import { commandMain, deviceFlag, listFlag, log, modelFlags, nonNegativeIntegerFlag, parseFlags, positiveIntegerFlag, stringFlag, workersFlag } from '../flags.ts';
 import { DEMO_MODEL_NAMES } from '../../adapters/demo-models.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import { runEvaluation, type EvaluationRequest, type EvaluationSummary } from '../../runner/evaluate.ts';
@@ -31,7 +31,11 @@ METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
   --workers N             preprocessing threads (default: none for two batches or less, else
                           MSCLIP_WORKERS or every core; 0 = main thread)
   --save-path DIR         where records go (default results)
-  --save-logits           also write logits/targets .npy beside each record
+  --no-save-logits        do not write the logits/targets .npy and image ids beside each
+                          record (written by default; --save-logits is still accepted)
+  --bootstrap N           resamples behind each record's 95% bootstrap intervals (default
+                          1000; 0 = no intervals)
+  --bootstrap-seed S      seed of those resamples, recorded in ci_method (default 0)
   --skip-invalid          skip unreadable images (listed in the record) instead of failing
   --drop-bands B,B        a band-robustness condition: these bands missing. Each occurrence
                           is ONE condition (its commas list that condition's bands, the one
@@ -63,6 +67,9 @@ const flags = {
   workers: { type: 'string' },
   'save-path': { type: 'string' },
   'save-logits': { type: 'boolean', default: false },
+  'no-save-logits': { type: 'boolean', default: false },
+  bootstrap: { type: 'string' },
+  'bootstrap-seed': { type: 'string' },
   'skip-invalid': { type: 'boolean', default: false },
   'no-report': { type: 'boolean', default: false },
   'report-dir': { type: 'string' },
@@ -83,6 +90,11 @@ export interface EvaluateCommandRequest extends EvaluationRequest {
   report: boolean;
   reportDir: string;
   json: boolean;
+}
+
+function saveLogitsFlag(values: Record<string, unknown>): boolean {
+  if (values['save-logits'] && values['no-save-logits']) throw new UserError(ErrorCode.usage, '--save-logits and --no-save-logits contradict each other: keep one');
+  return values['no-save-logits'] ? false : DEFAULTS.saveLogits;
 }
 
 export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommandRequest | 'help' {
@@ -106,7 +118,11 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
     batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULTS.batchSize),
     workers: workersFlag(values.workers) ?? DEFAULTS.workers,
     savePath: stringFlag(values['save-path']) ?? DEFAULTS.savePath,
-    saveLogits: Boolean(values['save-logits']),
+    saveLogits: saveLogitsFlag(values),
+    bootstrap: {
+      resamples: nonNegativeIntegerFlag(values.bootstrap, 'bootstrap', DEFAULTS.bootstrap),
+      seed: nonNegativeIntegerFlag(values['bootstrap-seed'], 'bootstrap-seed', DEFAULTS.bootstrapSeed, 2 ** 32 - 1),
+    },
     skipInvalid: Boolean(values['skip-invalid']),
     allowExport: !values['no-export'],
     report: !values['no-report'],
@@ -125,7 +141,7 @@ export function main(argv: readonly string[]): Promise<number> {
     const summary: EvaluationSummary & { report?: string } = await runEvaluation(request, log);
     if (request.report && summary.results.length > 0) {
       const { buildReport } = await import('../../reports/build.ts');
-      const report = await buildReport({ results: [request.savePath], out: request.reportDir, log });
+      const report = await buildReport({ results: [request.savePath], out: request.reportDir, bootstrap: request.bootstrap, log });
       summary.report = report.index;
       log(`Leaderboard: ${report.index}`);
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listDataset } from '../../datasets/registry.ts';
-import { multiLabelMetrics, singleLabelMetrics } from '../../metrics/index.ts';
+import { bootstrapIntervals, multiLabelMetrics, recordStatistic, singleLabelMetrics, streamOf } from '../../metrics/index.ts';
 import { readRecords, writeRecord, type ResultRecord } from '../../records/records.ts';
 import { decodeNpy } from '../../core/npy.ts';
 import { writeTrees } from '../../scripts/golden/datasets-cases.ts';
@@ -78,6 +78,22 @@ test('two models x three datasets: records, CSV, logits and JSON summary', () =>
       : singleLabelMetrics(saved.logits, record.n_images, record.classes.length, saved.targets as Int32Array);
     for (const [key, value] of Object.entries(record.metrics)) assert.is(recomputed.metrics[key], value, `${record.model} ${record.dataset} ${key}`);
     for (const value of saved.logits) assert.ok(Math.abs(value) <= 100 + 1e-3, 'logits are 100 x cosine');
+
+    // Bootstrap intervals (default 1000 resamples, seed 0) for every metric, reproducible
+    // from the saved logits. (A percentile interval need not contain the estimate: AP on
+    // a dozen images is biased under resampling.)
+    assert.equal(record.ci_method, { level: 0.95, resamples: 1000, seed: 0, kind: 'percentile' });
+    assert.equal(Object.keys(record.ci!), Object.keys(record.metrics));
+    for (const [key, value] of Object.entries(record.metrics)) {
+      const interval = record.ci![key];
+      if (value === null) {
+        assert.is(interval, null, `${key}: no interval for a null metric`);
+        continue;
+      }
+      assert.ok(interval![0] >= 0 && interval![0] <= interval![1] && interval![1] <= 1, `${record.dataset} ${key}: [${interval}]`);
+    }
+    const statistic = recordStatistic(record.task, saved.logits, record.n_images, record.classes.length, saved.targets);
+    assert.equal(bootstrapIntervals(statistic, { resamples: 1000, seed: 0, stream: streamOf(record.dataset) }).ci, record.ci, 'intervals recomputed from the saved logits');
   }
   const eurosat = JSON.parse(readFileSync(summary.results.find((r) => r.dataset === 'EuroSAT_MS')!.record, 'utf8')) as ResultRecord;
   assert.equal(eurosat.classes, ['annualcrop', 'forest', 'forest-old', 'sea lake', 'river'], 'code-point order: "Sea_Lake" before "river"');
@@ -87,6 +103,32 @@ test('two models x three datasets: records, CSV, logits and JSON summary', () =>
   assert.is(multi.task, 'multi-label');
   assert.is(multi.classes.length, 19);
   assert.ok('Average_class_accuracy' in multi.metrics && 'Ave_mAP' in multi.metrics);
+});
+
+test('logits and intervals by default; --no-save-logits and --bootstrap 0 turn them off', () => {
+  const byDefault = join(work, 'run-default');
+  assert.is(evaluate(['--model', 'Llama3-MS-CLIP-Base', '--datasets', 'METERML_MS', '--save-path', byDefault, '--no-report', '--bootstrap', '50', '--bootstrap-seed', '7']).status, 0);
+  const [written] = readRecords([byDefault]);
+  assert.ok(existsSync(`${written.path}.logits.npy`) && existsSync(`${written.path}.targets.npy`), 'logits and targets beside the record');
+  assert.is(written.record.images!.length, written.record.n_images);
+  assert.equal(written.record.ci_method, { level: 0.95, resamples: 50, seed: 7, kind: 'percentile' });
+
+  const off = join(work, 'run-off');
+  const run = evaluate(['--model', 'Llama3-MS-CLIP-Base', '--datasets', 'METERML_MS', '--save-path', off, '--no-report', '--no-save-logits', '--bootstrap', '0']);
+  assert.is(run.status, 0, run.stderr);
+  const [plain] = readRecords([off]);
+  assert.not.ok(existsSync(`${plain.path}.logits.npy`) || existsSync(`${plain.path}.targets.npy`), 'no .npy');
+  assert.is(plain.record.images, undefined);
+  assert.is(plain.record.ci, undefined);
+  assert.is(plain.record.ci_method, undefined);
+  assert.equal(plain.record.metrics, written.record.metrics, 'the metrics do not depend on either flag');
+
+  const both = evaluate(['--save-logits', '--no-save-logits']);
+  assert.is(both.status, 1);
+  assert.match(both.stderr, /^error: --save-logits and --no-save-logits contradict each other/m);
+  const negative = evaluate(['--bootstrap', '-1']);
+  assert.is(negative.status, 1);
+  assert.match(negative.stderr, /^error: .*bootstrap/m);
 });
 
 test('worker threads, batch size and shared decoding do not change a single logit', () => {
