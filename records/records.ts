@@ -159,7 +159,7 @@ function isRecord(value: unknown): value is ResultRecord {
  * records (other tools' output) are ignored; a record with a newer schema than this
  * version understands is an error naming the file.
  */
-export function readRecords(folders: readonly string[]): LoadedRecord[] {
+export function readRecords(folders: readonly string[], onSkip?: (file: string, reason: string) => void): LoadedRecord[] {
   const found: LoadedRecord[] = [];
   const walk = (path: string): void => {
     const stats = statSync(path);
@@ -174,10 +174,16 @@ export function readRecords(folders: readonly string[]): LoadedRecord[] {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
+    } catch (error) {
+      // Other tools' JSON may sit beside records and is ignored; JSON that does not parse is said.
+      onSkip?.(path, `not valid JSON (${(error as Error).message.split('\n')[0]})`);
       return;
     }
-    if (!isRecord(parsed)) return;
+    if (!isRecord(parsed)) {
+      const looksLikeRecord = typeof parsed === 'object' && parsed !== null && 'schema' in parsed && 'model' in parsed;
+      if (looksLikeRecord) onSkip?.(path, 'a record with missing or malformed fields (schema, model, dataset, templates, task, metrics)');
+      return;
+    }
     if (parsed.schema > RECORD_SCHEMA) {
       throw new UserError(ErrorCode.recordsInvalid, `${path}: record schema ${parsed.schema} is newer than this version understands (${RECORD_SCHEMA}); upgrade msclip-bench`, path);
     }

@@ -13,7 +13,8 @@
  * 5. Write leaderboard.json, the view model's numbers for other tools.
  */
 import { provenanceBase } from '../core/project.ts';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { readRecordArrays } from '../records/arrays.ts';
 import { newestRecords, readRecords, recordDate, type ResultRecord } from '../records/records.ts';
@@ -88,13 +89,58 @@ async function writeChart(out: string, job: ChartJob, written: string[]): Promis
   };
 }
 
+/**
+ * The site is built in a staging folder beside `--out` and moved into place whole, so
+ * a report that fails half way (or is killed) never leaves a half-built site, and the
+ * previous site stays until the new one is complete.
+ */
 export async function buildReport(options: BuildReportOptions): Promise<BuildReportResult> {
+  const final = resolve(options.out);
+  mkdirSync(dirname(final), { recursive: true });
+  // A killed report's staging folders (their process gone) are removed.
+  for (const name of readdirSync(dirname(final))) {
+    for (const kind of ['.partial-', '.old-']) {
+      const prefix = `${basename(final)}${kind}`;
+      const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+      if (Number.isInteger(pid) && !processIsAlive(pid)) rmSync(join(dirname(final), name), { recursive: true, force: true });
+    }
+  }
+  const staging = `${final}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  let result: BuildReportResult;
+  try {
+    result = await buildInto(options, staging);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  const previous = `${final}.old-${process.pid}`;
+  if (existsSync(final)) renameSync(final, previous);
+  renameSync(staging, final);
+  rmSync(previous, { recursive: true, force: true });
+  const moved = (path: string): string => join(final, relative(staging, path));
+  const index = moved(result.index);
+  const shown = relative(process.cwd(), index);
+  (options.log ?? (() => {}))(`Report: ${shown.startsWith('..') ? index : shown} (${result.pages.length} pages, ${result.charts.length} chart files)`);
+  return { ...result, index, pages: result.pages.map(moved), charts: result.charts.map(moved), json: moved(result.json) };
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function buildInto(options: BuildReportOptions, out: string): Promise<BuildReportResult> {
   const log = options.log ?? (() => {});
-  const out = resolve(options.out);
   if (options.results.length === 0) throw new UserError(ErrorCode.usage, 'no result folder given: pass --results DIR (default results)');
 
   // 1. Records.
-  const loaded = readRecords(options.results);
+  const loaded = readRecords(options.results, (file, reason) => log(`warning: skipped ${file}: ${reason}; fix or remove it`));
   if (loaded.length === 0) {
     throw new UserError(ErrorCode.recordsInvalid, `no result records under ${options.results.join(', ')}: run npm run evaluate first, or pass --results with the folder it wrote`, options.results[0]);
   }
@@ -180,9 +226,6 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   // 5. Machine-readable summary.
   const json = join(out, 'leaderboard.json');
   writeFileAtomic(json, `${JSON.stringify(summaryJson(board), null, 2)}\n`);
-  const shown = relative(process.cwd(), index);
-  log(`Report: ${shown.startsWith('..') ? index : shown} (${pages.length} pages, ${charts.length} chart files)`);
-
   return {
     index, pages, charts, json,
     records: loaded.length,

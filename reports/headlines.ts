@@ -5,7 +5,7 @@
 import { unknownNameError } from '../core/errors.ts';
 import type { Axis, Baseline, Benchmark, Entry, Headline, HeadlineBenchmark, Leaderboard, Score } from './board-types.ts';
 import { TASKS } from './board-types.ts';
-import { oriented } from './values.ts';
+import { dictionary, oriented } from './values.ts';
 
 type Scores = Record<string, Record<string, Score>>;
 
@@ -78,9 +78,9 @@ export function chooseBaseline(entries: readonly Entry[], name: string | undefin
 
 /** Every entry's gap to the baseline per axis, in points, positive = better. */
 export function baselineGaps(entries: readonly Entry[], axes: readonly Axis[], scores: Scores, baseline: Baseline | null): Leaderboard['gaps'] {
-  const gaps: Leaderboard['gaps'] = {};
+  const gaps: Leaderboard['gaps'] = dictionary();
   for (const entry of entries) {
-    gaps[entry.id] = {};
+    gaps[entry.id] = dictionary();
     for (const axis of axes) {
       const value = scores[entry.id][axis.id].value;
       const reference = baseline ? scores[baseline.entryId][axis.id].value : null;

@@ -21,7 +21,7 @@ import { AXIS_METRICS, TASKS } from './board-types.ts';
 import { baselineGaps, buildHeadlines, chooseBaseline, headlineDatasets } from './headlines.ts';
 import { provenanceOf } from './provenance.ts';
 import { RADAR_EPSILON, smoothedMinMax } from './scaling.ts';
-import { compareDatasets, competitionRanks, datasetLabel, higherIsBetter, imageKind, metricValue, orderMetrics } from './values.ts';
+import { chartSafe, compareDatasets, competitionRanks, datasetLabel, dictionary, higherIsBetter, imageKind, metricValue, orderMetrics } from './values.ts';
 
 export * from './board-types.ts';
 export {
@@ -40,13 +40,13 @@ export function buildLeaderboard(options: LeaderboardOptions): Leaderboard {
     templatesPerModel.get(record.model)!.add(record.templates);
   }
   const entryRecords = new Map<string, LoadedRecord[]>();
-  const cells: Leaderboard['cells'] = {};
+  const cells: Leaderboard['cells'] = dictionary();
   const entryIdOf = (record: ResultRecord) => JSON.stringify([record.model, record.templates]);
   for (const loaded of kept) {
     const id = entryIdOf(loaded.record);
     if (!entryRecords.has(id)) entryRecords.set(id, []);
     entryRecords.get(id)!.push(loaded);
-    (cells[id] ??= {})[loaded.record.dataset] = { record: loaded.record, provenance: provenanceOf(loaded) };
+    (cells[id] ??= dictionary())[loaded.record.dataset] = { record: loaded.record, provenance: provenanceOf(loaded) };
   }
 
   const datasets = [...new Set(kept.map(({ record }) => record.dataset))].sort(compareDatasets);
@@ -92,7 +92,8 @@ export function buildLeaderboard(options: LeaderboardOptions): Leaderboard {
   };
 
   // 3. Ranges, ranks and radii per axis.
-  const scores: Leaderboard['scores'] = Object.fromEntries(entryIds.map((id) => [id, {}]));
+  const scores: Leaderboard['scores'] = dictionary();
+  for (const id of entryIds) scores[id] = dictionary();
   for (const axis of axes) {
     const values = entryIds.map((id) => valueOf(id, axis));
     const present = values.filter((value): value is number => value !== null);
@@ -122,7 +123,7 @@ export function buildLeaderboard(options: LeaderboardOptions): Leaderboard {
       .map(({ axis, value }) => (axis.higherIsBetter ? value : 1 - value));
     const meanScore = axisScores.length ? axisScores.reduce((a, b) => a + b, 0) / axisScores.length : null;
     return {
-      id, model, templates, label, displayLabel: demo ? `${label} (demo)` : label,
+      id, model, templates, label, displayLabel: chartSafe(demo ? `${label} (demo)` : label),
       kind: kind.kind, kindSource: kind.source, demo, rank: 0, meanScore, axesCovered: axisScores.length,
     } satisfies Entry;
   });

@@ -18,6 +18,7 @@
  * 4. Headlines: the leader's gain over the runner-up on every benchmark, the mean gain,
  *    and the top entry's mean gain over the best other entry, with paired intervals.
  */
+import { dictionary } from './values.ts';
 import {
   bootstrapDistributions, comparePaired, DEFAULT_LEVEL, holmAdjust, type Interval, meanOfDistributions, observedValues,
   percentileInterval, recordStatistic, streamOf,
@@ -93,7 +94,9 @@ function compareWithBest(best: Oriented, candidates: { entryId: string; values: 
     return comparison ? [{ entryId, comparison }] : [];
   });
   const adjusted = holmAdjust(compared.map(({ comparison }) => comparison.pValue));
-  return Object.fromEntries(compared.map(({ entryId, comparison }, index) => [entryId, { comparison, adjustedP: adjusted[index], tied: adjusted[index] >= alpha }]));
+  const out = dictionary<BestComparison>();
+  compared.forEach(({ entryId, comparison }, index) => { out[entryId] = { comparison, adjustedP: adjusted[index], tied: adjusted[index] >= alpha }; });
+  return out;
 }
 
 function gain(a: Oriented[] | null, b: Oriented[] | null, level: number): GainSignificance | null {
@@ -120,9 +123,9 @@ export function computeSignificance(board: Leaderboard, arraysOf: (path: string)
   const axisValues = (entryId: string, axis: Axis) => orient(sampleOf(entryId, axis.dataset), axis);
 
   // 2. Axes.
-  const axes: Record<string, AxisSignificance> = {};
+  const axes: Record<string, AxisSignificance> = dictionary();
   for (const axis of board.axes) {
-    const intervals: Record<string, Interval> = {};
+    const intervals: Record<string, Interval> = dictionary();
     for (const entry of board.entries) {
       const recorded = board.cells[entry.id]?.[axis.dataset]?.record.ci?.[axis.metric];
       const distribution = sampleOf(entry.id, axis.dataset)?.distributions.get(axis.metric);
@@ -137,7 +140,7 @@ export function computeSignificance(board: Leaderboard, arraysOf: (path: string)
         const values = axisValues(entry.id, axis);
         return values ? [{ entryId: entry.id, values }] : [];
       });
-    axes[axis.id] = { bestId, intervals, comparisons: best ? compareWithBest(best, candidates, level, alpha) : {} };
+    axes[axis.id] = { bestId, intervals, comparisons: best ? compareWithBest(best, candidates, level, alpha) : dictionary<BestComparison>() };
   }
 
   // 3. The mean over each entry's axes, benchmarks resampled independently.
@@ -151,7 +154,7 @@ export function computeSignificance(board: Leaderboard, arraysOf: (path: string)
       observed: board.entries.find((entry) => entry.id === entryId)!.meanScore!,
     };
   };
-  const meanIntervals: Record<string, Interval> = {};
+  const meanIntervals: Record<string, Interval> = dictionary();
   for (const entry of board.entries) {
     const values = meanValues(entry.id, axesOf(entry.id));
     const interval = values ? percentileInterval(values.distribution, level) : null;
@@ -171,7 +174,7 @@ export function computeSignificance(board: Leaderboard, arraysOf: (path: string)
   const mean: AxisSignificance = {
     bestId: top?.id ?? null,
     intervals: meanIntervals,
-    comparisons: topMean ? compareWithBest(topMean, meanCandidates, level, alpha) : {},
+    comparisons: topMean ? compareWithBest(topMean, meanCandidates, level, alpha) : dictionary<BestComparison>(),
   };
 
   // 4. Headline gains.
@@ -180,10 +183,10 @@ export function computeSignificance(board: Leaderboard, arraysOf: (path: string)
     const values = pairs.map(({ entryId, dataset, other }) => (paired(entryId, other, dataset) ? axisValues(side === 'entry' ? entryId : other, axisOf(dataset, task)) : null));
     return values.some((value) => value === null) ? null : (values as Oriented[]);
   };
-  const headlines: Significance['headlines'] = {};
+  const headlines: Significance['headlines'] = dictionary();
   for (const headline of board.headlines) {
     const leads = headline.benchmarks.map((item) => ({ entryId: item.leaderId, dataset: item.dataset, other: item.runnerUpId }));
-    const benchmarks: Record<string, GainSignificance> = {};
+    const benchmarks: Record<string, GainSignificance> = dictionary();
     leads.forEach((lead) => {
       const significance = gain(valuesOn([lead], headline.task, 'entry'), valuesOn([lead], headline.task, 'other'), level);
       if (significance) benchmarks[lead.dataset] = significance;

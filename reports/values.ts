@@ -65,7 +65,9 @@ export function metricValue(record: ResultRecord, metric: string): number | null
 
 /** A class's per-class accuracy or AP@100 as a fraction, or null when absent or not a finite number. */
 export function perClassValue(record: ResultRecord, className: string, measure: 'accuracy' | 'ap'): number | null {
-  return finiteOrNull(record.per_class?.[className]?.[measure]);
+  // Class names are data: "constructor" or "__proto__" must not reach Object.prototype.
+  const perClass = record.per_class;
+  return perClass && Object.hasOwn(perClass, className) ? finiteOrNull(perClass[className]?.[measure]) : null;
 }
 
 /** The best of some scores in a metric's direction, or null when there are none. */
@@ -114,4 +116,22 @@ export function percentWithInterval(value: number | null, interval: readonly [nu
 /** A p-value as printed: "p = 0.031", "p < 0.001". */
 export function pValueText(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/**
+ * An empty object for keys that come from data (model names, class names, entry ids):
+ * no prototype, so "constructor" or "__proto__" is a key like any other.
+ */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * A name from data as Vega may see it. Vega's runtime looks some strings up as object
+ * keys (explicit scale domains, sort orders), and a value such as "constructor" or
+ * "__proto__" then finds Object.prototype's member and the whole chart fails. Such a
+ * name gets an invisible zero-width space appended; every other name is unchanged.
+ */
+export function chartSafe(name: string): string {
+  return name === '__proto__' || name in Object.prototype ? `${name}\u200b` : name;
 }

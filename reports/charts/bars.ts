@@ -4,6 +4,7 @@
  * accuracy and the per-class AP@100 by model, stacked vertically and sharing one
  * colour legend. Class names come from the records and are drawn as data.
  */
+import { chartSafe } from '../values.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultRecord } from '../../records/records.ts';
 import { type Benchmark, type Leaderboard, metricValue, perClassValue, percentWithInterval } from '../leaderboard.ts';
@@ -12,6 +13,10 @@ import { CHART_FONT, entryColours } from './palette.ts';
 export interface BarDatum {
   entry: string;
   group: string;
+  /** Sort keys: positions of the group and the entry. Sorting by an array of names would
+   * make Vega look names up as object keys ("constructor" breaks it), so order is data. */
+  groupOrder: number;
+  entryOrder: number;
   value: number;
   text: string;
   /** The whisker's ends in %, when the record has an interval for this bar. */
@@ -24,15 +29,15 @@ type IntervalOf = (record: ResultRecord, group: string) => readonly [number, num
 /** One bar per (entry with a record here, group) whose value is a finite number. */
 export function barData(board: Leaderboard, benchmark: Benchmark, groups: readonly string[], valueOf: (record: ResultRecord, group: string) => number | null, intervalOf?: IntervalOf): BarDatum[] {
   const rows: BarDatum[] = [];
-  for (const entry of board.entries) {
+  for (const [entryOrder, entry] of board.entries.entries()) {
     const record = board.cells[entry.id]?.[benchmark.dataset]?.record;
     if (!record) continue;
-    for (const group of groups) {
+    for (const [groupOrder, group] of groups.entries()) {
       const value = valueOf(record, group);
       if (value === null) continue;
       const interval = intervalOf?.(record, group) ?? null;
       rows.push({
-        entry: entry.displayLabel, group, value: 100 * value, text: percentWithInterval(value, interval, 1),
+        entry: entry.displayLabel, group: chartSafe(group), groupOrder, entryOrder, value: 100 * value, text: percentWithInterval(value, interval, 1),
         ...(interval ? { low: 100 * interval[0], high: 100 * interval[1] } : {}),
       });
     }
@@ -66,8 +71,8 @@ export function barsSpec(board: Leaderboard, benchmark: Benchmark): TopLevelSpec
       }] : []),
     ],
     encoding: {
-      x: { field: 'group', type: 'nominal' as const, sort: groups, title: null, axis: { labelAngle: -40, labelLimit: 170 } },
-      xOffset: { field: 'entry', type: 'nominal' as const, sort: domain },
+      x: { field: 'group', type: 'nominal' as const, sort: { field: 'groupOrder', op: 'min' as const }, title: null, axis: { labelAngle: -40, labelLimit: 170 } },
+      xOffset: { field: 'entry', type: 'nominal' as const, sort: { field: 'entryOrder', op: 'min' as const } },
       y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { domain: [0, 100] } },
       color: { field: 'entry', type: 'nominal' as const, title: 'Model', scale: { domain, range }, legend: { labelLimit: 320, orient: 'right' as const } },
       tooltip: [
