@@ -117,7 +117,8 @@ function chunkBytes(bytes: Uint8Array, layout: TiffLayout, index: number, expect
   if (chunk.byteLength < expected) throw invalid(file, `chunk ${index} holds ${chunk.byteLength} bytes, ${expected} expected (truncated?)`);
   const itemSize = SAMPLE_TYPES[layout.sampleType as SampleType].bits / 8;
   const needsCopy = chunk.byteOffset % itemSize !== 0 || chunk === raw && (layout.predictor !== 1 || !layout.littleEndian);
-  if (needsCopy) chunk = chunk.slice(0, expected);
+  // A real copy: the file bytes are a Buffer, whose slice() is a view (still misaligned, and shared).
+  if (needsCopy) chunk = new Uint8Array(chunk.subarray(0, expected));
   if (!layout.littleEndian && itemSize > 1) swapBytes(chunk, itemSize, expected);
   return chunk;
 }

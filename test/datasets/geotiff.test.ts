@@ -137,6 +137,35 @@ test('unsupported sample types are refused with the supported list', async () =>
   assert.match(error.message, /expected uint8, int16, uint16, int32 or float32/);
 });
 
+test('chunks at odd byte offsets (legal TIFF) decode exactly, read from a file', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'geotiff-odd-'));
+  try {
+    const width = 20;
+    const height = 18;
+    const data = Array.from({ length: 3 }, (_, band) => Array.from({ length: width * height }, (_, index) => (index * 37 + band * 11) % 250));
+    for (const sampleType of ['uint8', 'int16', 'uint16', 'int32', 'float32'] as const) {
+      for (const layout of [{ rowsPerStrip: 5 }, { tile: { width: 16, height: 16 } }]) {
+        for (const interleave of ['pixel', 'band'] as const) {
+          for (const compression of ['none', 'deflate'] as const) {
+            const label = `${sampleType} ${JSON.stringify(layout)} ${interleave} ${compression}`;
+            const bytes = encodeTiff({ width, height, data }, { sampleType, interleave, compression, ...layout, oddOffsets: true });
+            if (compression === 'none') assert.ok(parseTiffLayout(bytes).offsets.every((offset) => offset % 2 === 1), label);
+            // From a file: readFileSync gives a Buffer, whose slice() is a view, not a copy.
+            const file = join(directory, 'odd.tif');
+            await writeFile(file, bytes);
+            for (const decoder of ['auto', 'geotiff.js'] as const) {
+              const raster = await readGeoTiff(file, { decoder });
+              assert.equal(raster.data.map((band) => Array.from(band)), data, `${label} ${decoder}`);
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
 test('a 64x64x13 int16 uncompressed tile decodes well under 1 ms', async () => {
   const data = Array.from({ length: 13 }, (_, band) => Array.from({ length: 64 * 64 }, (_, index) => (index * 31 + band * 7) % 5000));
   const bytes = encodeTiff({ width: 64, height: 64, data }, { sampleType: 'int16' });

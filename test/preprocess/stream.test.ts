@@ -2,7 +2,7 @@
 // in dataset order with exactly the pixels `prepareImage` makes for each item, in this
 // thread and in worker threads, whole or in pieces; a corrupt tile fails the stream
 // with its file named, or is skipped and reported under skipInvalid.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { generateTiles } from '../../datasets/demo/tiles.ts';
 import { prepareImage } from '../../preprocess/prepare.ts';
 import { listDataset } from '../../datasets/registry.ts';
+import { encodeTiff } from '../../datasets/tiff/writer.ts';
 import { MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
@@ -101,6 +102,29 @@ test('a corrupt tile ends the stream with one line naming it; skipInvalid leaves
       assert.is(counts.reduce((sum, count) => sum + count, 0), TILES - 1);
       rows.forEach((row, position) => assert.equal(row, expected[indices[position]], `${workers} workers, batch ${batchSize}: row ${position}`));
     }
+  }
+});
+
+test('a tile whose strips start at odd byte offsets is read, not skipped, under skipInvalid', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pipeline-odd-'));
+  try {
+    const data = Array.from({ length: 13 }, (_, band) => Array.from({ length: 32 * 32 }, (_, index) => 500 + ((index * 13 + band * 101) % 3000)));
+    mkdirSync(join(root, 'EuroSAT_MS/Forest'), { recursive: true });
+    writeFileSync(join(root, 'EuroSAT_MS/Forest/aligned.tif'), encodeTiff({ width: 32, height: 32, data }, { sampleType: 'int16' }));
+    writeFileSync(join(root, 'EuroSAT_MS/Forest/odd.tif'), encodeTiff({ width: 32, height: 32, data }, { sampleType: 'int16', oddOffsets: true }));
+    const odd = await listDataset('EuroSAT_MS', root, { skipInvalid: true });
+    for (const workers of [0, 1]) {
+      const skipped: unknown[] = [];
+      const rows: Float32Array[] = [];
+      for await (const batch of streamBatches({ pool: pools.get(workers)!, dataset: 'EuroSAT_MS', spec: SPEC, items: odd.items, batchSize: 2, skipInvalid: true, onSkip: (entry) => skipped.push(entry) })) {
+        for (let row = 0; row < batch.count; row++) rows.push(batch.pixels.slice(row * LENGTH, (row + 1) * LENGTH));
+      }
+      assert.equal(skipped, [], `${workers} workers`);
+      assert.is(rows.length, 2);
+      assert.equal(rows[1], rows[0], `${workers} workers: the odd-offset tile reads as the aligned one`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 
