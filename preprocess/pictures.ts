@@ -18,7 +18,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { resizedShorterSide } from './resample/torchvision.ts';
 import { centerCropOffsets } from './resample/torchvision.ts';
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
 import { pilResizeBicubic, pilResizeNearest, type Rgba8Image } from './resample/pillow.ts';
 
 export type PictureMode = 'RGB' | 'RGBA' | 'L' | 'LA' | 'P' | '1';
@@ -29,7 +29,7 @@ export interface Picture extends Rgba8Image {
 }
 
 function invalid(file: string, reason: string): UserError {
-  return new UserError(ErrorCode.imageInvalid, `${file}: ${reason}`, file);
+  return new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: ${reason}`, file);
 }
 
 /**

@@ -18,7 +18,7 @@
  * several models; `preprocessingKey` tells which models can share its output.
  */
 import { createHash } from 'node:crypto';
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
 import type { DatasetModule, Interpolation } from '../datasets/module.ts';
 import { resolveDataset } from '../datasets/registry.ts';
 import { resizeAntialiasedInto, type Planar } from './resample/torch.ts';
@@ -135,7 +135,7 @@ export function preprocessRaw(raw: RawImage, plan: PreprocessPlan, out: Float32A
   } else {
     const target = resizedShorterSide(image.height, image.width, size);
     if (target.height !== size || target.width !== size) {
-      throw new UserError(ErrorCode.imageInvalid, `${file}: is ${raw.width}x${raw.height}; ${plan.dataset} resizes without a crop, so its images must be square`, file);
+      throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: is ${raw.width}x${raw.height}; ${plan.dataset} resizes without a crop, so its images must be square`, file);
     }
     resizeAntialiasedInto(image, size, size, plan.interpolation, out, offset, normalization);
   }

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
-import { ErrorCode, UserError } from '../../core/errors.ts';
+import { ErrorCode, UserError, shownPath } from '../../core/errors.ts';
 import type { RawImage } from '../types.ts';
 import { CompressionId, SAMPLE_TYPES, sampleTypeOfArray, type SampleArray, type SampleType } from './tags.ts';
 import { TiffFormatError, gdalBandDescriptions, parseTiffLayout, type TiffLayout } from './structure.ts';
@@ -40,7 +40,7 @@ export interface DecodeOptions {
 }
 
 function invalid(file: string, reason: string): UserError {
-  return new UserError(ErrorCode.imageInvalid, `${file}: not a readable GeoTIFF (${reason})`, file);
+  return new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: not a readable GeoTIFF (${reason})`, file);
 }
 
 /** Reads and decodes one file. */
@@ -52,7 +52,7 @@ export async function readGeoTiff(file: string, options: DecodeOptions = {}): Pr
     bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(ErrorCode.imageInvalid, `${file}: cannot read the file (${code ?? String(error)})`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: cannot read the file (${code ?? String(error)})`, file);
   }
   return decodeGeoTiff(bytes, file, options);
 }
