@@ -158,8 +158,8 @@ async function list(root: string, options: ListOptions): Promise<DatasetListing>
   return { dataset: 'BigEarthNet_MS', task: 'multi-label', root, classes: [...BIGEARTHNET_19_CLASSES], items, skipped, demo: false };
 }
 
-async function readBand(file: string): Promise<Int32Array> {
-  const raster = await readGeoTiff(file);
+async function readBand(file: string, maxPixels: number | undefined): Promise<Int32Array> {
+  const raster = await readGeoTiff(file, { maxPixels });
   if (raster.fileBands !== 1) {
     throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: has ${raster.fileBands} bands, expected 1 (BigEarthNet stores one band per file)`, file);
   }
@@ -183,7 +183,7 @@ async function read(item: DatasetItem, options: ReadOptions = {}): Promise<RawIm
     }
     return file;
   });
-  const data = await Promise.all(files.map(readBand));
+  const data = await Promise.all(files.map((file) => readBand(file, options.maxImagePixels)));
   return { width: BIGEARTHNET_GRID.width, height: BIGEARTHNET_GRID.height, bands: [...bands], data };
 }
 

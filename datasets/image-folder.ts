@@ -150,7 +150,7 @@ export function imageFolderClassName(folder: string): string {
 /** Reads one multi-band tiff holding exactly `bands` (by position, or by GDAL band descriptions). */
 export async function readMultibandTiff(item: DatasetItem, bands: readonly string[], what: string, options: ReadOptions = {}): Promise<RawImage> {
   const file = item.files[0];
-  const raster = await readGeoTiff(file);
+  const raster = await readGeoTiff(file, { maxPixels: options.maxImagePixels });
   const named = nameBands(file, raster.fileBands, raster.descriptions, bands, what);
   const image: RawImage = { width: raster.width, height: raster.height, bands: named, data: raster.data };
   return options.bands === undefined ? image : selectBands(image, options.bands, file);

@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
-import type { DatasetModule, Interpolation } from '../datasets/module.ts';
+import type { DatasetModule, Interpolation, ReadOptions } from '../datasets/module.ts';
 import { resolveDataset } from '../datasets/registry.ts';
 import { resizeAntialiasedInto, type Planar } from './resample/torch.ts';
 import { resizeShorterSideCenterCropInto } from './resample/torchvision.ts';
@@ -142,10 +142,10 @@ export function preprocessRaw(raw: RawImage, plan: PreprocessPlan, out: Float32A
 }
 
 /** Reads one listed item and writes its model input ([C, size, size]) at out[offset]. */
-export async function prepareImage(dataset: string, item: DatasetItem, spec: PreprocessSpec, out: Float32Array, offset: number): Promise<void> {
+export async function prepareImage(dataset: string, item: DatasetItem, spec: PreprocessSpec, out: Float32Array, offset: number, read: Omit<ReadOptions, 'bands'> = {}): Promise<void> {
   const { module } = resolveDataset(dataset);
   const plan = planPreprocessing(module, spec);
-  const raw = await module.read(item, { bands: plan.bands });
+  const raw = await module.read(item, { ...read, bands: plan.bands });
   preprocessRaw(raw, plan, out, offset, item.files[0] ?? item.id);
 }
 

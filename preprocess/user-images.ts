@@ -25,7 +25,8 @@ import { L1C_BANDS, L2A_BANDS, canonicalBandName, sentinelBands } from '../datas
 import type { RawImage } from '../datasets/types.ts';
 import type { PreprocessSpec } from './spec.ts';
 import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
-import { decodeJpeg, decodePng, preparePicture, type Picture } from './pictures.ts';
+import { checkImagePixels, decodeJpeg, decodePng, preparePicture, type Picture } from './pictures.ts';
+import type { ReadOptions } from '../datasets/module.ts';
 import { decodeNpy } from '../core/npy.ts';
 
 export const TIFF_EXTENSIONS = ['.tif', '.tiff'] as const;
@@ -215,7 +216,8 @@ function asPicture(width: number, height: number, data: readonly PlanarData[]): 
  * Reads, band-selects, resizes and normalises one image into `out` at `offset`
  * ([bands, size, size] float32). Every problem is a UserError naming the file.
  */
-export async function prepareInputImage(file: string, spec: PreprocessSpec, out: Float32Array, offset = 0): Promise<void> {
+export async function prepareInputImage(file: string, spec: PreprocessSpec, out: Float32Array, offset = 0, read: Pick<ReadOptions, 'maxImagePixels'> = {}): Promise<void> {
+  const maxPixels = read.maxImagePixels;
   const extension = extensionOf(file);
   const rgbModel = spec.kind === 'rgb';
   if ((PICTURE_EXTENSIONS as readonly string[]).includes(extension)) {
@@ -223,15 +225,16 @@ export async function prepareInputImage(file: string, spec: PreprocessSpec, out:
       throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: PNG/JPEG images hold RGB only; this model reads ${spec.bands.length} Sentinel-2 bands (${spec.bands.join(' ')}): use GeoTIFF or .npy`, file);
     }
     const bytes = await readBytes(file);
-    preparePicture(extension === '.png' ? decodePng(bytes, file) : decodeJpeg(bytes, file), spec, out, offset);
+    preparePicture(extension === '.png' ? decodePng(bytes, file, maxPixels) : decodeJpeg(bytes, file, maxPixels), spec, out, offset);
     return;
   }
   let decoded: { width: number; height: number; data: PlanarData[]; descriptions: (string | null)[] };
   if (extension === '.npy') {
     const counts = [...new Set([13, 12, ...(rgbModel ? [3] : [spec.bands.length])])];
     decoded = { ...npyToBands(file, await readBytes(file), counts), descriptions: [] };
+    checkImagePixels(file, decoded.width, decoded.height, maxPixels);
   } else {
-    const raster = await readGeoTiff(file);
+    const raster = await readGeoTiff(file, { maxPixels });
     decoded = { width: raster.width, height: raster.height, data: raster.data, descriptions: raster.descriptions };
   }
   if (rgbModel) {

@@ -16,7 +16,7 @@ import { ensureDemoSuite } from '../datasets/demo/generate.ts';
 import { DATASETS, datasetRoot, resolveDataset } from '../datasets/registry.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
-import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
+import { autoWorkerCount, batchesInFlight, checkBatchMemory, WorkerPool } from '../preprocess/stream.ts';
 import { newRunId } from '../records/records.ts';
 import { TASKS } from '../tasks/index.ts';
 import { loadTemplateSet } from '../templates/index.ts';
@@ -36,6 +36,8 @@ export interface EvaluationRequest {
   batchSize: number;
   /** Preprocessing threads, or 'auto' (none for two batches or less, else every core). */
   workers: number | 'auto';
+  /** Images larger than this many pixels (width x height) are refused before decoding. */
+  maxImagePixels: number;
   savePath: string;
   saveLogits: boolean;
   skipInvalid: boolean;
@@ -111,7 +113,9 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
     }
     const listings = await listDatasets(request, datasetDir, log);
     const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
-    pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers);
+    pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers, { maxImagePixels: request.maxImagePixels });
+    // Before any model runs: batches that cannot fit in memory fail now, in one line.
+    for (const model of models) checkBatchMemory({ spec: model.spec, batchSize: request.batchSize, inFlight: batchesInFlight(pool.size, largest, request.batchSize) });
     // 2. The pipeline proper.
     outcomes = await runPipeline({
       models, datasets: listings, tasks, templates,

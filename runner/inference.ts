@@ -107,6 +107,8 @@ export interface InferenceSettings {
   batchSize: number;
   /** Preprocessing threads, or 'auto' (none for small inputs, else the core count). */
   workers: number | 'auto';
+  /** Images larger than this many pixels (width x height) are refused before decoding. */
+  maxImagePixels: number;
 }
 
 function embeddingsKey(encoder: ImageTextEncoder, spec: PreprocessSpec): EmbeddingsKey {
@@ -162,7 +164,7 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
       note(`using ${images.length} saved image embeddings from ${options.embeddings}`);
     } else {
       images = listing!.images;
-      embeddings = await encodeImages(encoder, images, spec, { batchSize: settings.batchSize, workers: settings.workers, onProgress: options.onProgress });
+      embeddings = await encodeImages(encoder, images, spec, { batchSize: settings.batchSize, workers: settings.workers, maxImagePixels: settings.maxImagePixels, onProgress: options.onProgress });
       if (options.saveEmbeddings) {
         writeEmbeddingsCache(options.saveEmbeddings, {
           ...key,
@@ -197,9 +199,9 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
  * pool as evaluate). Only a few batches of pixels exist at a time, so folder size
  * does not matter.
  */
-export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: { batchSize: number; workers: number | 'auto'; onProgress?: (done: number, total: number) => void }): Promise<Float32Array> {
+export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: { batchSize: number; workers: number | 'auto'; maxImagePixels?: number; onProgress?: (done: number, total: number) => void }): Promise<Float32Array> {
   const workers = options.workers === 'auto' ? autoWorkerCount(images.length, options.batchSize) : options.workers;
-  const pool = new WorkerPool(workers);
+  const pool = new WorkerPool(workers, { maxImagePixels: options.maxImagePixels });
   try {
     const encoded = await encodeItems({
       pool,

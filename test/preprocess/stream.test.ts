@@ -15,7 +15,7 @@ import { MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { isUserError } from '../../core/errors.ts';
-import { piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
+import { batchesInFlight, checkBatchMemory, piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
 
 const SPEC: PreprocessSpec = {
   kind: 'multispectral', bands: [...MSCLIP_BANDS], size: 24, interpolation: 'bicubic',
@@ -126,6 +126,37 @@ test('a tile whose strips start at odd byte offsets is read, not skipped, under 
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('checkBatchMemory: batches in flight must fit in half the free memory and in one typed array', () => {
+  const spec = { ...SPEC, size: 224 };
+  const image = 10 * 224 * 224 * 4;
+  checkBatchMemory({ spec, batchSize: 64, inFlight: batchesInFlight(2, 10_000, 64), available: 16 * 2 ** 30 });
+  let failure: unknown;
+  try {
+    checkBatchMemory({ spec, batchSize: 1_000_000_000, inFlight: 4, available: 16 * 2 ** 30 });
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(isUserError(failure), String(failure));
+  const fits = Math.floor((8 * 2 ** 30) / (image * 4));
+  assert.is((failure as Error).message, `--batch-size 1000000000 needs ${(image * 4e9 / 2 ** 30).toFixed(1)} GB for 4 batches of 10x224x224 float32 images in flight, more than half of the 16.0 GB of free memory; use --batch-size ${fits} or less`);
+  checkBatchMemory({ spec, batchSize: fits, inFlight: 4, available: 16 * 2 ** 30 });
+  // Plenty of memory, but one batch beyond what a Float32Array holds.
+  assert.throws(() => checkBatchMemory({ spec, batchSize: 10_000, inFlight: 1, available: 2 ** 50 }), /use --batch-size 8559 or less/);
+  assert.is(batchesInFlight(0, 100, 10), 1);
+  assert.is(batchesInFlight(16, 10_000, 64), 18);
+});
+
+test('streamBatches refuses a batch size that cannot fit before reading anything', async () => {
+  let failure: unknown;
+  try {
+    for await (const batch of streamBatches({ pool: pools.get(0)!, dataset: 'EuroSAT_MS', spec: SPEC, items: listing.items, batchSize: 2 ** 40, skipInvalid: false })) assert.unreachable(`got a batch of ${batch.count}`);
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(isUserError(failure), String(failure));
+  assert.match((failure as Error).message, /^--batch-size 1099511627776 needs .* GB .* use --batch-size \d+ or less$/);
 });
 
 test.run();
