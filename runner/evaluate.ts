@@ -19,6 +19,7 @@ import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { autoWorkerCount, batchesInFlight, checkBatchMemory, WorkerPool } from '../preprocess/stream.ts';
 import { newRunId } from '../records/records.ts';
 import { TASKS } from '../tasks/index.ts';
+import { checkDistinctPrompts } from '../tasks/zero-shot/classifier.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { disposeModels, loadModels } from './models.ts';
 import { runPipeline, type EvaluationOutcome } from './pipeline.ts';
@@ -112,6 +113,10 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       log(`${model.name}: ${model.encoder.manifest.image.kind} ${model.encoder.manifest.architecture}, ${model.spec.bands.length} bands, on ${model.encoder.provider}`);
     }
     const listings = await listDatasets(request, datasetDir, log);
+    // Before any image is encoded: classes that the template set makes indistinguishable.
+    if (tasks.some((task) => task.usesTemplates)) {
+      for (const listing of listings) for (const model of models) checkDistinctPrompts(model.encoder, listing.classes, templates.templates, templates.name);
+    }
     const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
     pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers, { maxImagePixels: request.maxImagePixels });
     // Before any model runs: batches that cannot fit in memory fail now, in one line.

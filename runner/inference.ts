@@ -240,7 +240,7 @@ export async function classify(options: ClassifyOptions, settings: InferenceSett
   const classes = checkTexts(options.classNames, 'class names', '--class-names a,b,c or --classes-file FILE');
   const templateSet = loadTemplateSet(options.templates);
   return withImageEmbeddings(options, settings, async ({ encoder, images, embeddings }) => {
-    const classifier = await buildClassifier(encoder, classes, templateSet.templates);
+    const classifier = await buildClassifier(encoder, classes, templateSet.templates, { templateSet: templateSet.name });
     const logits = zeroShotLogits(embeddings, images.length, classifier);
     const rows = images.map((image, row) => {
       const probabilities = softmax(logits, row * classes.length, classes.length);
