@@ -113,8 +113,21 @@ class ManifestReader {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/**
+ * The largest model input side accepted: CLIP towers take 224-448, and every image of a
+ * batch costs bands x size x size x 4 bytes (at 8192, 3.5 GB for one 13-band image).
+ */
+export const MAX_IMAGE_SIZE = 2048;
 const FAMILIES = ['msclip', 'openclip', 'demo'] as const;
 const SOURCE_KINDS = ['huggingface', 'open_clip', 'url', 'checkpoint', 'random', 'demo'] as const;
+
+function readImageSize(reader: ManifestReader): number {
+  const size = reader.integer('image.size', 1);
+  if (size > MAX_IMAGE_SIZE) {
+    reader.fail('image.size', `is ${size}, more than the largest model input side ${MAX_IMAGE_SIZE} (a ${size}x${size} input takes ${(size * size * 4 / 2 ** 20).toFixed(0)} MB per band and image); it must be the side the image tower takes (224 for MS-CLIP)`);
+  }
+  return size;
+}
 
 function readImageSpec(reader: ManifestReader): ImageSpec {
   const bands = reader.strings('image.bands');
@@ -126,7 +139,7 @@ function readImageSpec(reader: ManifestReader): ImageSpec {
     output: reader.string('image.output'),
     kind,
     bands,
-    size: reader.integer('image.size', 1, 8192),
+    size: readImageSize(reader),
     interpolation: reader.oneOf('image.interpolation', ['bicubic', 'bilinear'] as const),
     mean: reader.numbers('image.mean', bands.length),
     std: reader.numbers('image.std', bands.length, { positive: true }),

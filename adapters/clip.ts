@@ -159,6 +159,10 @@ class BundleEncoder implements ImageTextEncoder {
     return l2NormalizeRows(out, width);
   }
 
+  tokenize(texts: readonly string[]): BigInt64Array {
+    return this.tokenizer.tokenize(texts);
+  }
+
   async dispose(): Promise<void> {
     await Promise.all([this.imageSession.dispose(), this.textSession.dispose()]);
   }

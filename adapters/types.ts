@@ -116,5 +116,11 @@ export interface ImageTextEncoder {
   encodeImages(pixels: Float32Array, count: number): Promise<Float32Array>;
   /** Tokenises and encodes; returns [texts.length, embeddingSize] L2-normalised rows. */
   encodeTexts(texts: readonly string[]): Promise<Float32Array>;
+  /**
+   * The token ids encodeTexts feeds the text tower: [texts.length, text.contextLength]
+   * rows, cut to the context length. Optional (a stand-in encoder may have no
+   * tokenizer); lets a task see prompts that the cut makes identical.
+   */
+  tokenize?(texts: readonly string[]): BigInt64Array;
   dispose(): Promise<void>;
 }

@@ -33,4 +33,10 @@ export const DEFAULTS = {
   bootstrap: 1000,
   /** Seed of those resamples (recorded in ci_method). */
   bootstrapSeed: 0,
+  /**
+   * The largest image read, in pixels (width x height): a tile's header can declare any
+   * size and decoding allocates it up front, so larger ones are refused before decoding
+   * (--max-image-pixels raises the limit). 10,000 x 10,000 is far above any benchmark tile.
+   */
+  maxImagePixels: 10_000 * 10_000,
 } as const;

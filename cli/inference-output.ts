@@ -40,7 +40,7 @@ export function parseInferenceFlags(argv: readonly string[], options: FlagSpec, 
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
-    throw flagUsageError(error, command);
+    throw flagUsageError(error, command, argv);
   }
   const values = { ...parsed.values };
   let extending: string | undefined;
@@ -159,6 +159,7 @@ export function commonInferenceOptions(values: FlagValues) {
     checkpoint: stringFlag(values.checkpoint),
     batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULTS.batchSize),
     workers: workersFlag(values.workers),
+    maxImagePixels: positiveIntegerFlag(values['max-image-pixels'], 'max-image-pixels', DEFAULTS.maxImagePixels),
     embeddings: stringFlag(values.embeddings),
     saveEmbeddings: stringFlag(values['save-embeddings']),
     savePath: stringFlag(values['save-path']),

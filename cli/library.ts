@@ -19,6 +19,8 @@ export interface InferenceSettingsOptions {
   batchSize?: number;
   /** Threads that read and preprocess images (default: none for small inputs, else every core). */
   workers?: number;
+  /** Images larger than this many pixels (width x height) are refused before decoding (default 10,000 x 10,000). */
+  maxImagePixels?: number;
 }
 
 export type InferenceOptions = inference.InferenceOptions & InferenceSettingsOptions;
@@ -38,6 +40,7 @@ function settingsOf(options: InferenceSettingsOptions): inference.InferenceSetti
     allowExport: options.allowExport ?? DEFAULTS.allowExport,
     batchSize: options.batchSize ?? DEFAULTS.batchSize,
     workers: options.workers ?? DEFAULTS.workers,
+    maxImagePixels: options.maxImagePixels ?? DEFAULTS.maxImagePixels,
   };
 }
 

@@ -40,14 +40,36 @@ export class UserError extends Error {
   }
 }
 
-/** A name taken from data (class folder, patch, file), quoted as JSON so control characters stay visible. */
+/**
+ * Characters a terminal does not show as themselves: controls, format characters (a
+ * byte-order mark, zero-width and bidi marks), line/paragraph separators and spaces
+ * other than the plain one.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
+const HAS_INVISIBLE = new RegExp(INVISIBLE.source, 'u');
+
+/**
+ * A name taken from data (class folder, patch, file), quoted as JSON, so a newline or
+ * a quote cannot split or garble the line, and with every invisible character written
+ * as \uXXXX so the user can see it (JSON leaves a byte-order mark or U+2028 as is).
+ */
 export function quoted(name: string): string {
-  return JSON.stringify(name);
+  return visible(JSON.stringify(name));
+}
+
+/** Text with every invisible character written as \\uXXXX (for a parser's message quoting the input). */
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (character) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/** A path as messages show it: as is when it prints as itself, else `quoted`. */
+export function shownPath(path: string): string {
+  return HAS_INVISIBLE.test(path) || path.includes('"') ? quoted(path) : path;
 }
 
 /** `<file>: <problem>; <fix>`, the shape of every message about an input file. */
 export function fileError(code: ErrorCode, file: string, problem: string, fix: string): UserError {
-  return new UserError(code, `${file}: ${problem}; ${fix}`, file);
+  return new UserError(code, `${shownPath(file)}: ${problem}; ${fix}`, file);
 }
 
 export function isUserError(error: unknown): error is UserError {

@@ -18,7 +18,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, UserError, quoted, shownPath, visible } from '../core/errors.ts';
 import { BIGEARTHNET_19_CLASSES, labels19 } from './bigearthnet-labels.ts';
 import { readGeoTiff } from './tiff/geotiff.ts';
 import { isDirectory } from './image-folder.ts';
@@ -61,35 +61,37 @@ async function readPatch(imageRoot: string, csv: string, name: string, line: num
     const band = bandOfFile(entry);
     if (band === undefined) continue;
     if (byBand.has(band)) {
-      return { file: folder, reason: `two files for band ${band}`, message: `${folder}: two files for band ${band} (${byBand.get(band)}, ${entry}); keep one` };
+      return { file: folder, reason: `two files for band ${band}`, message: `${shownPath(folder)}: two files for band ${band} (${byBand.get(band)}, ${entry}); keep one` };
     }
     byBand.set(band, entry);
   }
   const missing = L2A_BANDS.filter((band) => !byBand.has(band));
   if (missing.length > 0) {
     const files = missing.map((band) => `${name}_${band}.tif`).join(', ');
-    return { file: folder, reason: `missing ${missing.join(' ')}`, message: `${folder}: band file${missing.length === 1 ? '' : 's'} ${files} missing; every patch needs the 12 L2A bands ${L2A_BANDS.join(' ')}` };
+    return { file: folder, reason: `missing ${missing.join(' ')}`, message: `${shownPath(folder)}: band file${missing.length === 1 ? '' : 's'} ${files} missing; every patch needs the 12 L2A bands ${L2A_BANDS.join(' ')}` };
   }
   const jsons = entries.filter((entry) => entry.toLowerCase().endsWith('.json'));
   const preferred = jsons.filter((entry) => entry.endsWith('_labels_metadata.json'));
   const chosen = preferred.length === 1 ? preferred[0] : jsons.length === 1 ? jsons[0] : undefined;
   if (chosen === undefined) {
     const reason = jsons.length === 0 ? 'labels file missing' : 'several labels files';
-    return { file: folder, reason, message: `${folder}: ${jsons.length === 0 ? 'no labels file' : `${jsons.length} json files`}; expected one ${name}_labels_metadata.json with a "labels" list` };
+    return { file: folder, reason, message: `${shownPath(folder)}: ${jsons.length === 0 ? 'no labels file' : `${jsons.length} json files`}; expected one ${name}_labels_metadata.json with a "labels" list` };
   }
   const labelsFile = join(folder, chosen);
   let names: unknown;
   try {
-    names = (JSON.parse(await readFile(labelsFile, 'utf8')) as { labels?: unknown }).labels;
+    // A byte-order mark (Windows editors write one) is not JSON, but not a mistake either.
+    const text = (await readFile(labelsFile, 'utf8')).replace(/^\uFEFF/, '');
+    names = (JSON.parse(text) as { labels?: unknown }).labels;
   } catch (error) {
-    return { file: labelsFile, reason: 'unreadable labels file', message: `${labelsFile}: not valid JSON (${(error as Error).message}); expected {"labels": [...]}` };
+    return { file: labelsFile, reason: 'unreadable labels file', message: `${shownPath(labelsFile)}: not valid JSON (${visible((error as Error).message)}); expected {"labels": [...]}` };
   }
   if (!Array.isArray(names) || !names.every((label) => typeof label === 'string')) {
-    return { file: labelsFile, reason: 'no "labels" list', message: `${labelsFile}: expected a "labels" list of BigEarthNet-43 class names` };
+    return { file: labelsFile, reason: 'no "labels" list', message: `${shownPath(labelsFile)}: expected a "labels" list of BigEarthNet-43 class names` };
   }
   const { labels, unknown } = labels19(names);
   if (unknown.length > 0) {
-    return { file: labelsFile, reason: `unknown labels ${unknown.join('; ')}`, message: `${labelsFile}: unknown label${unknown.length === 1 ? '' : 's'} "${unknown.join('", "')}"; expected BigEarthNet-43 class names (see DATASETS.md)` };
+    return { file: labelsFile, reason: `unknown labels ${unknown.map((label) => quoted(label)).join(', ')}`, message: `${shownPath(labelsFile)}: unknown label${unknown.length === 1 ? '' : 's'} ${unknown.map((label) => quoted(label)).join(', ')}; expected BigEarthNet-43 class names (see DATASETS.md)` };
   }
   const files = L2A_BANDS.map((band) => join(folder, byBand.get(band) as string));
   return { item: { id: name, files, labels } };
@@ -97,21 +99,21 @@ async function readPatch(imageRoot: string, csv: string, name: string, line: num
 
 async function list(root: string, options: ListOptions): Promise<DatasetListing> {
   if (!(await isDirectory(root))) {
-    throw new UserError(ErrorCode.datasetMissing, `${root}: dataset folder not found; BigEarthNet_MS is expected as ${LAYOUT} (see DATASETS.md)`, root);
+    throw new UserError(ErrorCode.datasetMissing, `${shownPath(root)}: dataset folder not found; BigEarthNet_MS is expected as ${LAYOUT} (see DATASETS.md)`, root);
   }
   const csv = join(root, BIGEARTHNET_SPLIT_FILE);
   let text: string;
   try {
     text = await readFile(csv, 'utf8');
   } catch {
-    throw new UserError(ErrorCode.datasetMissing, `${csv}: split file not found; BigEarthNet_MS evaluates the patches listed in it (first column: patch name, no header)`, csv);
+    throw new UserError(ErrorCode.datasetMissing, `${shownPath(csv)}: split file not found; BigEarthNet_MS evaluates the patches listed in it (first column: patch name, no header)`, csv);
   }
   const imageRoot = join(root, BIGEARTHNET_IMAGE_FOLDER);
   if (!(await isDirectory(imageRoot))) {
-    throw new UserError(ErrorCode.datasetMissing, `${imageRoot}: folder not found; BigEarthNet_MS patches are expected in ${LAYOUT}`, imageRoot);
+    throw new UserError(ErrorCode.datasetMissing, `${shownPath(imageRoot)}: folder not found; BigEarthNet_MS patches are expected in ${LAYOUT}`, imageRoot);
   }
   const patches = parseSplitCsv(text, csv);
-  if (patches.length === 0) throw new UserError(ErrorCode.datasetInvalid, `${csv}: lists no patches; expected one patch name per line`, csv);
+  if (patches.length === 0) throw new UserError(ErrorCode.datasetInvalid, `${shownPath(csv)}: lists no patches; expected one patch name per line`, csv);
   const items: DatasetItem[] = [];
   const skipped: DatasetListing['skipped'] = [];
   for (let start = 0; start < patches.length; start += BATCH) {
@@ -130,13 +132,13 @@ async function list(root: string, options: ListOptions): Promise<DatasetListing>
   return { dataset: 'BigEarthNet_MS', task: 'multi-label', root, classes: [...BIGEARTHNET_19_CLASSES], items, skipped, demo: false };
 }
 
-async function readBand(file: string): Promise<Int32Array> {
-  const raster = await readGeoTiff(file);
+async function readBand(file: string, maxPixels: number | undefined): Promise<Int32Array> {
+  const raster = await readGeoTiff(file, { maxPixels });
   if (raster.fileBands !== 1) {
-    throw new UserError(ErrorCode.imageInvalid, `${file}: has ${raster.fileBands} bands, expected 1 (BigEarthNet stores one band per file)`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: has ${raster.fileBands} bands, expected 1 (BigEarthNet stores one band per file)`, file);
   }
   if (raster.width > BIGEARTHNET_GRID.width || raster.height > BIGEARTHNET_GRID.height) {
-    throw new UserError(ErrorCode.imageInvalid, `${file}: is ${raster.width}x${raster.height}, larger than BigEarthNet's 120x120 grid; expected 120x120, 60x60 or 20x20`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: is ${raster.width}x${raster.height}, larger than BigEarthNet's 120x120 grid; expected 120x120, 60x60 or 20x20`, file);
   }
   return gdalBilinearToInt32(raster.data[0], raster.width, raster.height, BIGEARTHNET_GRID.width, BIGEARTHNET_GRID.height);
 }
@@ -151,11 +153,11 @@ async function read(item: DatasetItem, options: ReadOptions = {}): Promise<RawIm
   const files = bands.map((band) => {
     const file = byBand.get(band);
     if (file === undefined) {
-      throw new UserError(ErrorCode.imageInvalid, `${item.id}: no file for band ${band}; BigEarthNet patches hold ${L2A_BANDS.join(' ')}`, item.files[0]);
+      throw new UserError(ErrorCode.imageInvalid, `${shownPath(item.id)}: no file for band ${band}; BigEarthNet patches hold ${L2A_BANDS.join(' ')}`, item.files[0]);
     }
     return file;
   });
-  const data = await Promise.all(files.map(readBand));
+  const data = await Promise.all(files.map((file) => readBand(file, options.maxImagePixels)));
   return { width: BIGEARTHNET_GRID.width, height: BIGEARTHNET_GRID.height, bands: [...bands], data };
 }
 

@@ -12,7 +12,7 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, fileError, quoted } from '../core/errors.ts';
 import { readGeoTiff } from './tiff/geotiff.ts';
 import type { ReadOptions } from './module.ts';
 import { nameBands, selectBands } from './sentinel2.ts';
@@ -91,20 +91,21 @@ export interface ImageFolderOptions extends ListOptions {
 
 export async function listImageFolder(root: string, options: ImageFolderOptions): Promise<DatasetListing> {
   if (!(await isDirectory(root))) {
-    throw new UserError(ErrorCode.datasetMissing, `${root}: dataset folder not found; ${options.dataset} is expected as ${options.layout} (see DATASETS.md)`, root);
+    throw fileError(ErrorCode.datasetMissing, root, 'dataset folder not found', `${options.dataset} is expected as ${options.layout} (see DATASETS.md)`);
   }
   const entries = await readdir(root);
   const folders: string[] = [];
   for (const name of entries) if (await isDirectory(join(root, name))) folders.push(name);
   const sorted = sortCodePoints(folders);
   if (sorted.length === 0) {
-    throw new UserError(ErrorCode.datasetInvalid, `${root}: no class folders; ${options.dataset} is expected as ${options.layout}`, root);
+    throw fileError(ErrorCode.datasetInvalid, root, 'no class folders', `${options.dataset} is expected as ${options.layout}`);
   }
   const classes = options.classNames(sorted, root);
+  checkDistinctClasses(root, sorted, classes);
   const items: DatasetItem[] = [];
   const skipped: DatasetListing['skipped'] = [];
-  const reject = (file: string, reason: string, message: string): void => {
-    if (!options.skipInvalid) throw new UserError(ErrorCode.datasetInvalid, message, file);
+  const reject = (file: string, reason: string, problem: string, fix: string): void => {
+    if (!options.skipInvalid) throw fileError(ErrorCode.datasetInvalid, file, problem, fix);
     skipped.push({ file, reason });
   };
   for (const [label, folder] of sorted.entries()) {
@@ -114,16 +115,31 @@ export async function listImageFolder(root: string, options: ImageFolderOptions)
       if (!hasExtension(file, IMAGE_EXTENSIONS)) continue;
       found++;
       if (!hasExtension(file, TIFF_EXTENSIONS)) {
-        reject(file, 'not a .tif file', `${file}: not a GeoTIFF; ${options.dataset} images must be .tif files (move it out of the dataset folder)`);
+        reject(file, 'not a .tif file', 'not a GeoTIFF', `${options.dataset} images must be .tif files (move it out of the dataset folder)`);
         continue;
       }
       items.push({ id: relative(root, file).split(sep).join('/'), files: [file], labels: [label] });
     }
     if (found === 0) {
-      reject(classRoot, 'empty class folder', `${classRoot}: class folder has no .tif images; remove the folder or add its images`);
+      reject(classRoot, 'empty class folder', 'class folder has no .tif images', 'remove the folder or add its images');
     }
   }
   return { dataset: options.dataset, task: 'single-label', root, classes, items, skipped, demo: false };
+}
+
+/**
+ * Two class folders whose prompt names coincide (`BARE SOIL` and `Bare_Soil` both give
+ * "bare soil") would share one prompt and one per-class entry in the record: refused.
+ */
+function checkDistinctClasses(root: string, folders: readonly string[], classes: readonly string[]): void {
+  const folderOf = new Map<string, string>();
+  classes.forEach((name, index) => {
+    const other = folderOf.get(name);
+    if (other !== undefined) {
+      throw fileError(ErrorCode.datasetInvalid, root, `class folders ${quoted(other)} and ${quoted(folders[index])} both give the class name ${quoted(name)}`, 'rename or merge one of the two folders');
+    }
+    folderOf.set(name, folders[index]);
+  });
 }
 
 /** ImageFolder class names as the reference prints them: "_" and "/" as spaces, lower case. */
@@ -134,7 +150,7 @@ export function imageFolderClassName(folder: string): string {
 /** Reads one multi-band tiff holding exactly `bands` (by position, or by GDAL band descriptions). */
 export async function readMultibandTiff(item: DatasetItem, bands: readonly string[], what: string, options: ReadOptions = {}): Promise<RawImage> {
   const file = item.files[0];
-  const raster = await readGeoTiff(file);
+  const raster = await readGeoTiff(file, { maxPixels: options.maxImagePixels });
   const named = nameBands(file, raster.fileBands, raster.descriptions, bands, what);
   const image: RawImage = { width: raster.width, height: raster.height, bands: named, data: raster.data };
   return options.bands === undefined ? image : selectBands(image, options.bands, file);

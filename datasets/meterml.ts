@@ -4,7 +4,7 @@
  * class folder names, by position, with METER-ML's own class names; so do we, and
  * we insist on exactly 7 class folders (the reference would silently misalign).
  */
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, UserError, quoted, shownPath } from '../core/errors.ts';
 import { listImageFolder, readMultibandTiff } from './image-folder.ts';
 import type { DatasetModule } from './module.ts';
 import { L2A_BANDS } from './sentinel2.ts';
@@ -43,7 +43,7 @@ export const meterml: DatasetModule = {
       if (folders.length !== METERML_CLASSES.length) {
         throw new UserError(
           ErrorCode.datasetInvalid,
-          `${root}: found ${folders.length} class folders (${folders.join(', ')}), expected ${METERML_CLASSES.length}, named by position: ${METERML_CLASSES.join('; ')}`,
+          `${shownPath(root)}: found ${folders.length} class folders (${folders.map(quoted).join(', ')}), expected ${METERML_CLASSES.length}, named by position: ${METERML_CLASSES.join('; ')}`,
           root,
         );
       }

@@ -28,6 +28,11 @@ export interface DatasetRecipe {
 export interface ReadOptions {
   /** Bands to read (names from `bands`); default all. Reading fewer is faster. */
   bands?: readonly string[];
+  /**
+   * The largest image (width x height) to decode; a file declaring more is refused
+   * before anything is allocated. Default: no limit beyond what can be allocated.
+   */
+  maxImagePixels?: number;
 }
 
 export interface DatasetModule {

@@ -4,7 +4,7 @@
  * ones); selecting by name gives the same bands and fails loudly, naming the file,
  * when one is missing. The normalisation statistics live in the bundle manifests.
  */
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
 import type { RawImage } from './types.ts';
 
 /** All 13 bands in product order (L1C). */
@@ -52,7 +52,7 @@ export function nameBands(file: string, fileBands: number, descriptions: readonl
   if (fileBands !== expected.length) {
     throw new UserError(
       ErrorCode.imageInvalid,
-      `${file}: has ${fileBands} band${fileBands === 1 ? '' : 's'}, expected ${expected.length} (${what}: ${expected.join(' ')})`,
+      `${shownPath(file)}: has ${fileBands} band${fileBands === 1 ? '' : 's'}, expected ${expected.length} (${what}: ${expected.join(' ')})`,
       file,
     );
   }
@@ -63,7 +63,7 @@ export function nameBands(file: string, fileBands: number, descriptions: readonl
   if (!same) {
     throw new UserError(
       ErrorCode.imageInvalid,
-      `${file}: band descriptions ${described.join(' ')} do not match the expected bands (${what}: ${expected.join(' ')})`,
+      `${shownPath(file)}: band descriptions ${described.join(' ')} do not match the expected bands (${what}: ${expected.join(' ')})`,
       file,
     );
   }
@@ -89,7 +89,7 @@ export function selectBands(raw: RawImage, names: readonly string[], file = 'ima
   if (missing.length > 0) {
     throw new UserError(
       ErrorCode.imageInvalid,
-      `${file}: band${missing.length === 1 ? '' : 's'} ${missing.join(' ')} missing; the image has ${raw.bands.join(' ')}`,
+      `${shownPath(file)}: band${missing.length === 1 ? '' : 's'} ${missing.join(' ')} missing; the image has ${raw.bands.join(' ')}`,
       file,
     );
   }

@@ -9,6 +9,7 @@
  */
 import { prepareImage } from './prepare.ts';
 import { prepareInputImage } from './user-images.ts';
+import type { ReadOptions } from '../datasets/module.ts';
 import type { DatasetItem } from '../datasets/types.ts';
 import type { PreprocessSpec } from './spec.ts';
 import { isUserError } from '../core/errors.ts';
@@ -21,6 +22,8 @@ export interface ChunkRequest {
   items: DatasetItem[];
   /** A buffer from an earlier chunk to write into (recycled instead of allocated). */
   buffer?: ArrayBuffer;
+  /** Limits on what is read (the pool fills them in for every request). */
+  read?: Pick<ReadOptions, 'maxImagePixels'>;
 }
 
 export interface ChunkResult {
@@ -48,8 +51,8 @@ export async function prepareChunk(request: ChunkRequest): Promise<ChunkResult> 
   for (let index = 0; index < request.items.length; index++) {
     const item = request.items[index];
     try {
-      if (request.dataset === undefined) await prepareInputImage(item.files[0], request.spec, pixels, index * length);
-      else await prepareImage(request.dataset, item, request.spec, pixels, index * length);
+      if (request.dataset === undefined) await prepareInputImage(item.files[0], request.spec, pixels, index * length, request.read);
+      else await prepareImage(request.dataset, item, request.spec, pixels, index * length, request.read);
     } catch (error) {
       if (!isUserError(error)) throw error;
       failures.push({ index, file: error.file ?? item.files[0] ?? item.id, reason: error.message });

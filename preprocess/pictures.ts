@@ -18,7 +18,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { resizedShorterSide } from './resample/torchvision.ts';
 import { centerCropOffsets } from './resample/torchvision.ts';
-import { ErrorCode, UserError } from '../core/errors.ts';
+import { ErrorCode, UserError, fileError, shownPath } from '../core/errors.ts';
 import { pilResizeBicubic, pilResizeNearest, type Rgba8Image } from './resample/pillow.ts';
 
 export type PictureMode = 'RGB' | 'RGBA' | 'L' | 'LA' | 'P' | '1';
@@ -29,7 +29,7 @@ export interface Picture extends Rgba8Image {
 }
 
 function invalid(file: string, reason: string): UserError {
-  return new UserError(ErrorCode.imageInvalid, `${file}: ${reason}`, file);
+  return new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: ${reason}`, file);
 }
 
 /**
@@ -52,7 +52,20 @@ function withoutColourKey(bytes: Uint8Array): Uint8Array {
   return parts.length === 1 ? bytes : Buffer.concat(parts);
 }
 
-export function decodePng(bytes: Uint8Array, file: string): Picture {
+/** What the image limit says of a declared size, before a decoder allocates it. */
+export function checkImagePixels(file: string, width: number, height: number, maxPixels: number | undefined): void {
+  const pixels = width * height;
+  if (maxPixels !== undefined && pixels > maxPixels) {
+    throw fileError(ErrorCode.imageInvalid, file, `declares ${width}x${height} = ${pixels} pixels, more than the limit of ${maxPixels} (--max-image-pixels)`, `if the image is real, raise the limit with --max-image-pixels ${pixels}`);
+  }
+}
+
+export function decodePng(bytes: Uint8Array, file: string, maxPixels?: number): Picture {
+  // The IHDR chunk comes first: width and height at bytes 16 and 20, big-endian.
+  if (bytes.length >= 24 && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    checkImagePixels(file, view.getUint32(16), view.getUint32(20), maxPixels);
+  }
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(Buffer.from(withoutColourKey(bytes)), { skipRescale: true });
@@ -77,11 +90,16 @@ export function decodePng(bytes: Uint8Array, file: string): Picture {
   return { width: png.width, height: png.height, data, mode };
 }
 
-export function decodeJpeg(bytes: Uint8Array, file: string): Picture {
+export function decodeJpeg(bytes: Uint8Array, file: string, maxPixels?: number): Picture {
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
+    // jpeg-js refuses frames over maxResolutionInMP (100 by default) before allocating them.
+    const limit = maxPixels === undefined ? {} : { maxResolutionInMP: maxPixels / 1e6 };
+    decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048, ...limit });
   } catch (error) {
+    if (/maxResolutionInMP/.test((error as Error).message)) {
+      throw fileError(ErrorCode.imageInvalid, file, `declares more than ${maxPixels ?? 1e8} pixels (${(error as Error).message})`, 'if the image is real, raise the limit with --max-image-pixels N');
+    }
     throw invalid(file, `not a readable JPEG (${(error as Error).message})`);
   }
   return { width: decoded.width, height: decoded.height, data: decoded.data, mode: 'RGB' };

@@ -19,8 +19,8 @@
  */
 import { createHash } from 'node:crypto';
 import { fillMissingPlanes, type FillPolicy } from './bands.ts';
-import { ErrorCode, UserError } from '../core/errors.ts';
-import type { DatasetModule, Interpolation } from '../datasets/module.ts';
+import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
+import type { DatasetModule, Interpolation, ReadOptions } from '../datasets/module.ts';
 import { resolveDataset } from '../datasets/registry.ts';
 import { resizeAntialiasedInto, type Planar } from './resample/torch.ts';
 import { resizeShorterSideCenterCropInto } from './resample/torchvision.ts';
@@ -168,17 +168,17 @@ export function preprocessRaw(raw: RawImage, plan: PreprocessPlan, out: Float32A
   } else {
     const target = resizedShorterSide(image.height, image.width, size);
     if (target.height !== size || target.width !== size) {
-      throw new UserError(ErrorCode.imageInvalid, `${file}: is ${raw.width}x${raw.height}; ${plan.dataset} resizes without a crop, so its images must be square`, file);
+      throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: is ${raw.width}x${raw.height}; ${plan.dataset} resizes without a crop, so its images must be square`, file);
     }
     resizeAntialiasedInto(image, size, size, plan.interpolation, out, offset, normalization);
   }
 }
 
 /** Reads one listed item and writes its model input ([C, size, size]) at out[offset]. */
-export async function prepareImage(dataset: string, item: DatasetItem, spec: PreprocessSpec, out: Float32Array, offset: number): Promise<void> {
+export async function prepareImage(dataset: string, item: DatasetItem, spec: PreprocessSpec, out: Float32Array, offset: number, read: Omit<ReadOptions, 'bands'> = {}): Promise<void> {
   const { module } = resolveDataset(dataset);
   const plan = planPreprocessing(module, spec);
-  const raw = await module.read(item, { bands: bandsToRead(plan) });
+  const raw = await module.read(item, { ...read, bands: bandsToRead(plan) });
   preprocessRaw(raw, plan, out, offset, item.files[0] ?? item.id);
 }
 

@@ -7,9 +7,10 @@
  * the consumer), so memory stays flat however large the dataset is, while every core
  * keeps decoding while the model runs on the previous batch.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ReadOptions } from '../datasets/module.ts';
 import type { DatasetItem } from '../datasets/types.ts';
 import type { PreprocessSpec } from './spec.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
@@ -20,15 +21,20 @@ import { ThreadPool } from '../core/thread-pool.ts';
 // worker.ts from the sources, worker.js from the build: the same extension as this file.
 const workerModule = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 
+/** How images are read, for every request of a pool (limits the run sets once, e.g. --max-image-pixels). */
+export type PoolReadOptions = Pick<ReadOptions, 'maxImagePixels'>;
+
 /** The preprocessing threads; 0 threads means "in this thread". */
 export class WorkerPool {
   readonly size: number;
   private readonly threads: ThreadPool<ChunkRequest, ChunkResult>;
   /** Buffers of finished batches, handed to later requests instead of allocating. */
   private readonly spare: ArrayBuffer[] = [];
+  private readonly read: PoolReadOptions;
 
-  constructor(size: number) {
+  constructor(size: number, read: PoolReadOptions = {}) {
     this.size = size;
+    this.read = read;
     this.threads = new ThreadPool(workerModule, size, 'preprocessing');
   }
 
@@ -38,6 +44,7 @@ export class WorkerPool {
   }
 
   run(request: ChunkRequest): Promise<ChunkResult> {
+    if (request.read === undefined) request = { ...request, read: this.read };
     if (!request.buffer) {
       const index = this.spare.findIndex((buffer) => buffer.byteLength >= request.items.length * imageLength(request.spec) * 4);
       if (index >= 0) request = { ...request, buffer: this.spare.splice(index, 1)[0] };
@@ -92,6 +99,48 @@ export interface StreamOptions {
   onSkip?: (skipped: { file: string; reason: string; index: number }) => void;
 }
 
+/** Batches of pixels alive at once: those prepared ahead, the one the model reads, and one being put together. */
+export function batchesInFlight(workers: number, items: number, batchSize: number, prefetchBatches = 2): number {
+  if (workers === 0) return 1;
+  return Math.max(prefetchBatches, Math.ceil(workers / piecesPerBatch(workers, items, batchSize))) + 2;
+}
+
+/** The most floats one Float32Array can hold (V8's typed-array limit). */
+const MAX_ARRAY_FLOATS = 2 ** 32;
+
+function gigabytes(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GB`;
+}
+
+/** Memory the run may take: free memory, or what is left under a cgroup limit when that is less. */
+function availableMemory(): number {
+  const limit = process.constrainedMemory();
+  const free = freemem();
+  return limit > 0 && Number.isFinite(limit) ? Math.min(free, limit - process.memoryUsage().rss) : free;
+}
+
+/**
+ * Refuses a batch size whose pixel buffers cannot fit: `inFlight` batches of
+ * bands x size x size float32 images must stay within half of the available memory
+ * (the model, its runtime and the decoded tiles need the rest), and one batch within
+ * a typed array. One line suggesting a size that fits, instead of an allocation crash.
+ */
+export function checkBatchMemory(options: { spec: PreprocessSpec; batchSize: number; inFlight: number; available?: number }): void {
+  const { spec, batchSize, inFlight } = options;
+  const imageFloats = imageLength(spec);
+  const available = options.available ?? availableMemory();
+  const budget = Math.max(0, available / 2);
+  const needed = imageFloats * 4 * batchSize * inFlight;
+  if (needed <= budget && imageFloats * batchSize <= MAX_ARRAY_FLOATS) return;
+  const fits = Math.max(1, Math.min(Math.floor(budget / (imageFloats * 4 * inFlight)), Math.floor(MAX_ARRAY_FLOATS / imageFloats)));
+  const shape = `${spec.bands.length}x${spec.size}x${spec.size}`;
+  const more = fits === 1 && needed / batchSize > budget ? ' and fewer --workers' : '';
+  throw new UserError(
+    ErrorCode.usage,
+    `--batch-size ${batchSize} needs ${gigabytes(needed)} for ${inFlight} batch${inFlight === 1 ? '' : 'es'} of ${shape} float32 images in flight, more than half of the ${gigabytes(available)} of free memory; use --batch-size ${fits} or less${more}`,
+  );
+}
+
 /**
  * How many pieces each batch is prepared in. One piece per batch is the fast path:
  * a worker fills a whole batch buffer, which is handed to the model as it is, with no
@@ -113,6 +162,7 @@ export function piecesPerBatch(workers: number, items: number, batchSize: number
  */
 export async function* streamBatches(options: StreamOptions): AsyncGenerator<Batch> {
   const { pool, items, spec, batchSize } = options;
+  checkBatchMemory({ spec, batchSize, inFlight: batchesInFlight(pool.size, items.length, batchSize, options.prefetchBatches) });
   const length = imageLength(spec);
   const batchCount = Math.ceil(items.length / batchSize);
   const pieces = piecesPerBatch(pool.size, items.length, batchSize);

@@ -24,8 +24,9 @@ import { missingOfSpec, preprocessRaw, type PreprocessPlan } from './prepare.ts'
 import { L1C_BANDS, L2A_BANDS, canonicalBandName, sentinelBands } from '../datasets/sentinel2.ts';
 import type { RawImage } from '../datasets/types.ts';
 import type { PreprocessSpec } from './spec.ts';
-import { ErrorCode, UserError } from '../core/errors.ts';
-import { decodeJpeg, decodePng, preparePicture, type Picture } from './pictures.ts';
+import { ErrorCode, UserError, shownPath } from '../core/errors.ts';
+import { checkImagePixels, decodeJpeg, decodePng, preparePicture, type Picture } from './pictures.ts';
+import type { ReadOptions } from '../datasets/module.ts';
 import { decodeNpy } from '../core/npy.ts';
 
 export const TIFF_EXTENSIONS = ['.tif', '.tiff'] as const;
@@ -69,7 +70,7 @@ async function listFolder(folder: string): Promise<ImageListing> {
   }
   if (images.length === 0) {
     const note = skipped.length > 0 ? ` (${skipped.length} other file(s) skipped)` : '';
-    throw new UserError(ErrorCode.imageInvalid, `${folder}: no images found${note}; expected files ending in ${IMAGE_KINDS}`, folder);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(folder)}: no images found${note}; expected files ending in ${IMAGE_KINDS}`, folder);
   }
   return { images, skipped };
 }
@@ -82,24 +83,24 @@ async function readListFile(file: string): Promise<string[]> {
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    throw new UserError(ErrorCode.imageInvalid, `${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: not valid YAML (${(error as Error).message.split('\n')[0]})`, file);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { images?: unknown } | null)?.images;
   if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
-    throw new UserError(ErrorCode.imageInvalid, `${file}: expected a list of image paths under "images:"`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: expected a list of image paths under "images:"`, file);
   }
   return list.map((entry: string) => entry.trim()).filter((entry) => entry !== '');
 }
 
 /** Explicitly listed images must exist and be images: a typo is an error, not a skip. */
 async function checkListed(paths: readonly { path: string; name: string }[], source: string): Promise<ImageEntry[]> {
-  if (paths.length === 0) throw new UserError(ErrorCode.imageInvalid, `${source}: the image list is empty`, source);
+  if (paths.length === 0) throw new UserError(ErrorCode.imageInvalid, `${shownPath(source)}: the image list is empty`, source);
   for (const entry of paths) {
     const kind = await kindOf(entry.path);
     const where = source === entry.name ? '' : ` (listed in ${source}; relative paths are relative to the list's folder)`;
-    if (kind === 'missing') throw new UserError(ErrorCode.imageInvalid, `${entry.path}: no such file${where}`, entry.path);
-    if (kind === 'folder') throw new UserError(ErrorCode.imageInvalid, `${entry.path}: is a folder; list image files, or pass the folder itself as --images`, entry.path);
-    if (!isImageFile(entry.path)) throw new UserError(ErrorCode.imageInvalid, `${entry.path}: not an image file (${IMAGE_KINDS})${where}`, entry.path);
+    if (kind === 'missing') throw new UserError(ErrorCode.imageInvalid, `${shownPath(entry.path)}: no such file${where}`, entry.path);
+    if (kind === 'folder') throw new UserError(ErrorCode.imageInvalid, `${shownPath(entry.path)}: is a folder; list image files, or pass the folder itself as --images`, entry.path);
+    if (!isImageFile(entry.path)) throw new UserError(ErrorCode.imageInvalid, `${shownPath(entry.path)}: not an image file (${IMAGE_KINDS})${where}`, entry.path);
   }
   return [...paths];
 }
@@ -150,16 +151,16 @@ export function nameInputBands(file: string, bandCount: number, descriptions: re
   if (described.some((name) => name !== undefined)) {
     const named = described.filter((name): name is NonNullable<typeof name> => name !== undefined);
     const duplicate = named.find((name, index) => named.indexOf(name) !== index);
-    if (duplicate) throw new UserError(ErrorCode.imageInvalid, `${file}: band descriptions name ${duplicate} twice`, file);
+    if (duplicate) throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: band descriptions name ${duplicate} twice`, file);
     const missing = wanted.filter((name) => !named.includes(name as (typeof named)[number]));
     if (missing.length > 0) {
-      throw new UserError(ErrorCode.imageInvalid, `${file}: band descriptions name ${named.join(' ')}; the model needs ${wanted.join(' ')} (missing ${missing.join(' ')})`, file);
+      throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: band descriptions name ${named.join(' ')}; the model needs ${wanted.join(' ')} (missing ${missing.join(' ')})`, file);
     }
     return described.map((name, index) => name ?? `band ${index + 1}`);
   }
   const order = bandsByCount(spec).get(bandCount);
   if (!order) {
-    throw new UserError(ErrorCode.imageInvalid, `${file}: has ${bandCount} band${bandCount === 1 ? '' : 's'}; expected ${describeCounts(spec)}, or GDAL band descriptions naming the bands`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: has ${bandCount} band${bandCount === 1 ? '' : 's'}; expected ${describeCounts(spec)}, or GDAL band descriptions naming the bands`, file);
   }
   return [...order];
 }
@@ -171,14 +172,14 @@ export function npyToBands(file: string, bytes: Uint8Array, knownCounts: readonl
   const array = decodeNpy(bytes, file);
   let shape = array.shape;
   if (shape.length === 2) shape = [1, ...shape];
-  if (shape.length !== 3) throw new UserError(ErrorCode.imageInvalid, `${file}: array of shape (${array.shape.join(', ')}); expected (bands, height, width) or (height, width, bands)`, file);
+  if (shape.length !== 3) throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: array of shape (${array.shape.join(', ')}); expected (bands, height, width) or (height, width, bands)`, file);
   const first = knownCounts.includes(shape[0]);
   const last = knownCounts.includes(shape[2]);
   const counts = knownCounts.join(', ');
-  if (array.descr === '|b1') throw new UserError(ErrorCode.imageInvalid, `${file}: boolean arrays are not images`, file);
+  if (array.descr === '|b1') throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: boolean arrays are not images`, file);
   if (first === last) {
     const why = first ? 'both the first and the last axis could be bands' : `neither the first nor the last axis has ${counts} entries`;
-    throw new UserError(ErrorCode.imageInvalid, `${file}: array of shape (${array.shape.join(', ')}) is ambiguous: ${why}; save it as (bands, height, width) with ${counts} bands`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: array of shape (${array.shape.join(', ')}) is ambiguous: ${why}; save it as (bands, height, width) with ${counts} bands`, file);
   }
   const [bands, height, width] = first ? shape : [shape[2], shape[0], shape[1]];
   const plane = height * width;
@@ -215,23 +216,25 @@ function asPicture(width: number, height: number, data: readonly PlanarData[]): 
  * Reads, band-selects, resizes and normalises one image into `out` at `offset`
  * ([bands, size, size] float32). Every problem is a UserError naming the file.
  */
-export async function prepareInputImage(file: string, spec: PreprocessSpec, out: Float32Array, offset = 0): Promise<void> {
+export async function prepareInputImage(file: string, spec: PreprocessSpec, out: Float32Array, offset = 0, read: Pick<ReadOptions, 'maxImagePixels'> = {}): Promise<void> {
+  const maxPixels = read.maxImagePixels;
   const extension = extensionOf(file);
   const rgbModel = spec.kind === 'rgb';
   if ((PICTURE_EXTENSIONS as readonly string[]).includes(extension)) {
     if (!rgbModel) {
-      throw new UserError(ErrorCode.imageInvalid, `${file}: PNG/JPEG images hold RGB only; this model reads ${spec.bands.length} Sentinel-2 bands (${spec.bands.join(' ')}): use GeoTIFF or .npy`, file);
+      throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: PNG/JPEG images hold RGB only; this model reads ${spec.bands.length} Sentinel-2 bands (${spec.bands.join(' ')}): use GeoTIFF or .npy`, file);
     }
     const bytes = await readBytes(file);
-    preparePicture(extension === '.png' ? decodePng(bytes, file) : decodeJpeg(bytes, file), spec, out, offset);
+    preparePicture(extension === '.png' ? decodePng(bytes, file, maxPixels) : decodeJpeg(bytes, file, maxPixels), spec, out, offset);
     return;
   }
   let decoded: { width: number; height: number; data: PlanarData[]; descriptions: (string | null)[] };
   if (extension === '.npy') {
     const counts = [...new Set([13, 12, ...(rgbModel ? [3] : [spec.bands.length])])];
     decoded = { ...npyToBands(file, await readBytes(file), counts), descriptions: [] };
+    checkImagePixels(file, decoded.width, decoded.height, maxPixels);
   } else {
-    const raster = await readGeoTiff(file);
+    const raster = await readGeoTiff(file, { maxPixels });
     decoded = { width: raster.width, height: raster.height, data: raster.data, descriptions: raster.descriptions };
   }
   if (rgbModel) {
@@ -241,7 +244,7 @@ export async function prepareInputImage(file: string, spec: PreprocessSpec, out:
       return;
     }
     if (decoded.data.length === 3) {
-      throw new UserError(ErrorCode.imageInvalid, `${file}: 3 bands that are not uint8 RGB; for Sentinel-2 reflectances add GDAL band descriptions (B04 B03 B02) or keep all 12/13 bands`, file);
+      throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: 3 bands that are not uint8 RGB; for Sentinel-2 reflectances add GDAL band descriptions (B04 B03 B02) or keep all 12/13 bands`, file);
     }
   }
   const names = nameInputBands(file, decoded.data.length, decoded.descriptions.length === decoded.data.length ? decoded.descriptions : decoded.data.map(() => null), spec);
@@ -299,6 +302,6 @@ async function readBytes(file: string): Promise<Uint8Array> {
     return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(ErrorCode.imageInvalid, `${file}: cannot read the file (${code ?? String(error)})`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: cannot read the file (${code ?? String(error)})`, file);
   }
 }

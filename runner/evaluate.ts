@@ -16,11 +16,12 @@ import { ensureDemoSuite } from '../datasets/demo/generate.ts';
 import { DATASETS, datasetRoot, resolveDataset } from '../datasets/registry.ts';
 import type { DatasetListing } from '../datasets/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
-import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
+import { autoWorkerCount, batchesInFlight, checkBatchMemory, WorkerPool } from '../preprocess/stream.ts';
 import { newRunId, sweepRecordLeftovers, type ResultRecord } from '../records/records.ts';
 import { isUserError } from '../core/errors.ts';
 import { checkOutputFolder } from '../core/output-paths.ts';
 import { TASKS } from '../tasks/index.ts';
+import { checkDistinctPrompts } from '../tasks/zero-shot/classifier.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { disposeModels, loadModels, withConditions } from './models.ts';
 import type { ConditionRequest } from '../preprocess/conditions.ts';
@@ -41,6 +42,8 @@ export interface EvaluationRequest {
   batchSize: number;
   /** Preprocessing threads, or 'auto' (none for two batches or less, else every core). */
   workers: number | 'auto';
+  /** Images larger than this many pixels (width x height) are refused before decoding. */
+  maxImagePixels: number;
   savePath: string;
   /** Write logits, targets and image ids beside every record. */
   saveLogits: boolean;
@@ -149,8 +152,14 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       return limited;
     });
     for (const { dataset, error } of failed) listingErrors.push(...models.map((model) => ({ model: model.name, dataset, error })));
+    // Before any image is encoded: classes that the template set makes indistinguishable.
+    if (tasks.some((task) => task.usesTemplates)) {
+      for (const listing of listings) for (const model of models) checkDistinctPrompts(model.encoder, listing.classes, templates.templates, templates.name);
+    }
     const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
-    pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers);
+    pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers, { maxImagePixels: request.maxImagePixels });
+    // Before any model runs: batches that cannot fit in memory fail now, in one line.
+    for (const model of entries) checkBatchMemory({ spec: model.spec, batchSize: request.batchSize, inFlight: batchesInFlight(pool.size, largest, request.batchSize) });
     // 2. The pipeline proper.
     outcomes = await runPipeline({
       models: entries, datasets: listings, tasks, templates,

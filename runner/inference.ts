@@ -108,6 +108,8 @@ export interface InferenceSettings {
   batchSize: number;
   /** Preprocessing threads, or 'auto' (none for small inputs, else the core count). */
   workers: number | 'auto';
+  /** Images larger than this many pixels (width x height) are refused before decoding. */
+  maxImagePixels: number;
 }
 
 function embeddingsKey(encoder: ImageTextEncoder, spec: PreprocessSpec): EmbeddingsKey {
@@ -165,7 +167,7 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
       note(`using ${images.length} saved image embeddings from ${options.embeddings}`);
     } else {
       images = listing!.images;
-      embeddings = await encodeImages(encoder, images, spec, { batchSize: settings.batchSize, workers: settings.workers, onProgress: options.onProgress });
+      embeddings = await encodeImages(encoder, images, spec, { batchSize: settings.batchSize, workers: settings.workers, maxImagePixels: settings.maxImagePixels, onProgress: options.onProgress });
       if (options.saveEmbeddings) {
         writeEmbeddingsCache(options.saveEmbeddings, {
           ...key,
@@ -218,9 +220,9 @@ function checkSavedEmbeddings(file: string, embeddings: Float32Array, rows: numb
  * pool as evaluate). Only a few batches of pixels exist at a time, so folder size
  * does not matter.
  */
-export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: { batchSize: number; workers: number | 'auto'; onProgress?: (done: number, total: number) => void }): Promise<Float32Array> {
+export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: { batchSize: number; workers: number | 'auto'; maxImagePixels?: number; onProgress?: (done: number, total: number) => void }): Promise<Float32Array> {
   const workers = options.workers === 'auto' ? autoWorkerCount(images.length, options.batchSize) : options.workers;
-  const pool = new WorkerPool(workers);
+  const pool = new WorkerPool(workers, { maxImagePixels: options.maxImagePixels });
   try {
     const encoded = await encodeItems({
       pool,
@@ -259,7 +261,7 @@ export async function classify(options: ClassifyOptions, settings: InferenceSett
   const classes = checkTexts(options.classNames, 'class names', '--class-names a,b,c or --classes-file FILE');
   const templateSet = loadTemplateSet(options.templates);
   return withImageEmbeddings(options, settings, async ({ encoder, images, embeddings }) => {
-    const classifier = await buildClassifier(encoder, classes, templateSet.templates);
+    const classifier = await buildClassifier(encoder, classes, templateSet.templates, { templateSet: templateSet.name });
     const logits = zeroShotLogits(embeddings, images.length, classifier);
     const rows = images.map((image, row) => {
       const probabilities = softmax(logits, row * classes.length, classes.length);

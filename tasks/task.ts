@@ -22,7 +22,7 @@ export interface TaskInput {
   /** [labels.length, embeddingSize], L2-normalised rows. */
   embeddings: Float32Array;
   /** The model's text side (tasks that need prompts use it). */
-  encoder: Pick<ImageTextEncoder, 'encodeTexts' | 'manifest'>;
+  encoder: Pick<ImageTextEncoder, 'encodeTexts' | 'manifest' | 'tokenize'>;
   templates: TemplateSet;
 }
 

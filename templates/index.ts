@@ -10,7 +10,7 @@ import { projectPath } from '../core/project.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ErrorCode, UserError, unknownNameError } from '../core/errors.ts';
+import { ErrorCode, UserError, unknownNameError, visible } from '../core/errors.ts';
 
 export interface TemplateSet {
   /** The registry name, or the file name of a user's set ("my-prompts.json"). */
@@ -89,9 +89,10 @@ function readTemplates(file: string): string[] {
   }
   let document: unknown;
   try {
-    document = JSON.parse(readFileSync(file, 'utf8'));
+    // A byte-order mark (Windows editors write one) is not JSON, but not a mistake either.
+    document = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw invalid(file, `not valid JSON (${(error as Error).message})`);
+    throw invalid(file, `not valid JSON (${visible((error as Error).message)})`);
   }
   const templates = Array.isArray(document)
     ? document

@@ -204,7 +204,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!values['no-memory']) {
     const memory: Record<string, number> = {};
     for (const factor of [1, 10]) {
-      const args = [...process.execArgv, process.argv[1], 'bench', '--phase', 'memory', '--images', String(images * factor), '--batch-size', String(batchSize), '--workers', String(workers), ...listFlag(values.bundle).flatMap((bundle) => ['--bundle', bundle]), ...listFlag(values.model).flatMap((model) => ['--model', model]), '--device', deviceFlag(values.device)];
+      const args = [...process.execArgv, process.argv[1], 'bench', '--phase', 'memory', '--images', String(images * factor), '--batch-size', String(batchSize), '--workers', String(workers), ...listFlag(values.bundle, 'bundle').flatMap((bundle) => ['--bundle', bundle]), ...listFlag(values.model, 'model').flatMap((model) => ['--model', model]), '--device', deviceFlag(values.device)];
       const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       const line = child.stdout.trim().split('\n').pop() ?? '';
       memory[`${factor}x`] = (JSON.parse(line) as { maxRssMiB: number }).maxRssMiB;

@@ -29,7 +29,9 @@ METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
   --device D              auto (default), cpu, cuda or webgpu
   --batch-size N          images per model call (default 64)
   --workers N             preprocessing threads (default: none for two batches or less, else
-                          MSCLIP_WORKERS or every core; 0 = main thread)
+                          MSCLIP_WORKERS or every core; 0 = main thread; at most the core count)
+  --max-image-pixels N    refuse images larger than N pixels (width x height) before decoding
+                          (default ${DEFAULTS.maxImagePixels}, i.e. 10000 x 10000)
   --save-path DIR         where records go (default results)
   --no-save-logits        do not write the logits/targets .npy and image ids beside each
                           record (written by default; --save-logits is still accepted)
@@ -100,7 +102,7 @@ function saveLogitsFlag(values: Record<string, unknown>): boolean {
 export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommandRequest | 'help' {
   const { values } = parseFlags(argv, flags, 'evaluate');
   if (values.help) return 'help';
-  const models = listFlag(values.model);
+  const models = listFlag(values.model, 'model');
   const datasetDir = stringFlag(values['dataset-dir']);
   // The built-in demo: asked for, or nothing to evaluate otherwise.
   const onlyDemoModels = models.every((name) => DEMO_MODEL_NAMES.some((demoName) => demoName.toLowerCase() === name.toLowerCase()));
@@ -109,14 +111,15 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
   return {
     models: models.length > 0 ? models : demo ? [] : [DEFAULTS.model],
     templates: stringFlag(values.templates) ?? DEFAULTS.templates,
-    tasks: listFlag(values.task).length > 0 ? listFlag(values.task) : [DEFAULTS.task],
-    datasets: listFlag(values.datasets),
+    tasks: listFlag(values.task, 'task').length > 0 ? listFlag(values.task, 'task') : [DEFAULTS.task],
+    datasets: listFlag(values.datasets, 'datasets'),
     datasetDir: datasetDir ?? DEFAULTS.datasetDir,
     modelsDir: stringFlag(values['models-dir']) ?? DEFAULTS.modelsDir,
     checkpoint: stringFlag(values.checkpoint),
     device: deviceFlag(values.device),
     batchSize: positiveIntegerFlag(values['batch-size'], 'batch-size', DEFAULTS.batchSize),
     workers: workersFlag(values.workers) ?? DEFAULTS.workers,
+    maxImagePixels: positiveIntegerFlag(values['max-image-pixels'], 'max-image-pixels', DEFAULTS.maxImagePixels),
     savePath: stringFlag(values['save-path']) ?? DEFAULTS.savePath,
     saveLogits: saveLogitsFlag(values),
     bootstrap: {

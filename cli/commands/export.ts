@@ -64,7 +64,7 @@ export interface ExportRequest {
 export function parseExportArguments(argv: readonly string[]): ExportRequest | 'help' {
   const { values } = parseFlags(argv, flags, 'export');
   if (values.help) return 'help';
-  const models = listFlag(values.model);
+  const models = listFlag(values.model, 'model');
   const list = Boolean(values.list);
   if (models.length === 0 && !list) throw new UserError(ErrorCode.usage, `--model NAME is required (known models: ${listModels().map((entry) => entry.name).join(', ')})`);
   for (const model of models) findModel(model);

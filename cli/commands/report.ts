@@ -46,7 +46,7 @@ export interface ReportRequest extends BuildReportOptions {
 export function parseReportArguments(argv: readonly string[]): ReportRequest | 'help' {
   const { values } = parseFlags(argv, flags, 'report');
   if (values.help) return 'help';
-  const results = listFlag(values.results);
+  const results = listFlag(values.results, 'results');
   return {
     results: results.length ? results : ['results'],
     out: stringFlag(values.out) ?? 'reports/site',

@@ -30,7 +30,8 @@ cosine similarity between the query's text embedding and the image embeddings.
   --checkpoint FILE       local checkpoint, to export a missing bundle from
   --device D              auto (default), cpu, cuda or webgpu
   --batch-size N          images per model call (default ${DEFAULTS.batchSize})
-  --workers N             image reading threads (default: none for two batches or less, else every core; 0 = main thread)
+  --workers N             image reading threads (default: none for two batches or less, else every core; 0 = main thread; at most the core count)
+  --max-image-pixels N    refuse images larger than N pixels (width x height) before decoding (default ${DEFAULTS.maxImagePixels})
   --no-export             never export a missing bundle; fail with instructions instead
 
 Ties in similarity keep the listing order (folder order is sorted by file name).

@@ -14,9 +14,10 @@
  * is a one-line `UserError(imageInvalid)`: `<file>: not a readable GeoTIFF (...)`.
  */
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { inflateSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
-import { ErrorCode, UserError } from '../../core/errors.ts';
+import { ErrorCode, UserError, fileError, shownPath } from '../../core/errors.ts';
 import type { RawImage } from '../types.ts';
 import { CompressionId, SAMPLE_TYPES, sampleTypeOfArray, type SampleArray, type SampleType } from './tags.ts';
 import { TiffFormatError, gdalBandDescriptions, parseTiffLayout, type TiffLayout } from './structure.ts';
@@ -37,10 +38,19 @@ export interface DecodeOptions {
   samples?: readonly number[];
   /** Force a decoder (tests compare the two); default: the fast path when it applies. */
   decoder?: 'auto' | 'geotiff.js';
+  /**
+   * The largest width x height to decode. The header declares the size and decoding
+   * allocates it up front, so a few MB of deflate can claim gigabytes: refused before
+   * decoding. Default: no limit but what can be allocated.
+   */
+  maxPixels?: number;
 }
 
+/** V8's largest typed array, in elements. */
+const MAX_ARRAY_LENGTH = 2 ** 32;
+
 function invalid(file: string, reason: string): UserError {
-  return new UserError(ErrorCode.imageInvalid, `${file}: not a readable GeoTIFF (${reason})`, file);
+  return new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: not a readable GeoTIFF (${reason})`, file);
 }
 
 /** Reads and decodes one file. */
@@ -52,7 +62,7 @@ export async function readGeoTiff(file: string, options: DecodeOptions = {}): Pr
     bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(ErrorCode.imageInvalid, `${file}: cannot read the file (${code ?? String(error)})`, file);
+    throw new UserError(ErrorCode.imageInvalid, `${shownPath(file)}: cannot read the file (${code ?? String(error)})`, file);
   }
   return decodeGeoTiff(bytes, file, options);
 }
@@ -75,6 +85,7 @@ export async function decodeGeoTiff(bytes: Uint8Array, file: string, options: De
   if (layout.sampleType === undefined) {
     throw invalid(file, `unsupported samples: format ${layout.sampleFormat.join('/')} x ${layout.bitsPerSample.join('/')} bits; expected uint8, int16, uint16, int32 or float32`);
   }
+  checkSize(layout, samples.length, file, options.maxPixels);
   const allDescriptions = gdalBandDescriptions(layout.gdalMetadata, layout.samplesPerPixel);
   const data = options.decoder !== 'geotiff.js' && fastPathApplies(layout)
     ? decodeFast(bytes, layout, layout.sampleType, samples, file)
@@ -94,14 +105,33 @@ export async function decodeGeoTiff(bytes: Uint8Array, file: string, options: De
   };
 }
 
+/** Refuses a declared size over the limit, or one no typed array can hold, before anything is decoded. */
+function checkSize(layout: TiffLayout, bands: number, file: string, maxPixels: number | undefined): void {
+  const pixels = layout.width * layout.height;
+  const size = `${layout.width}x${layout.height}`;
+  if (maxPixels !== undefined && pixels > maxPixels) {
+    throw fileError(ErrorCode.imageInvalid, file, `declares ${size} = ${pixels} pixels, more than the limit of ${maxPixels} (--max-image-pixels)`, `if the image is real, raise the limit with --max-image-pixels ${pixels}`);
+  }
+  if (pixels > MAX_ARRAY_LENGTH) {
+    throw fileError(ErrorCode.imageInvalid, file, `declares ${size} = ${pixels} pixels per band, more than one array can hold (${MAX_ARRAY_LENGTH})`, 'cut the image into tiles');
+  }
+  const bytes = pixels * bands * SAMPLE_TYPES[layout.sampleType as SampleType].bits / 8;
+  if (bytes > totalmem()) {
+    throw fileError(ErrorCode.imageInvalid, file, `declares ${size} x ${bands} bands = ${(bytes / 2 ** 30).toFixed(1)} GB of samples, more than this machine's memory`, 'cut the image into tiles');
+  }
+}
+
 function fastPathApplies(layout: TiffLayout): boolean {
   const compressionKnown = layout.compression === CompressionId.none || layout.compression === CompressionId.deflate || layout.compression === CompressionId.deflateLegacy;
   const integer = layout.sampleType !== 'float32';
   return compressionKnown && (layout.predictor === 1 || (layout.predictor === 2 && integer));
 }
 
-/** The decompressed bytes of one chunk, aligned for a typed-array view. */
-function chunkBytes(bytes: Uint8Array, layout: TiffLayout, index: number, expected: number, file: string): Uint8Array {
+/**
+ * The decompressed bytes of one chunk, aligned for a typed-array view. No chunk
+ * inflates to more than a full chunk (`most` bytes), so a deflate bomb stops there.
+ */
+function chunkBytes(bytes: Uint8Array, layout: TiffLayout, index: number, expected: number, most: number, file: string): Uint8Array {
   const start = layout.offsets[index];
   const raw = bytes.subarray(start, start + layout.byteCounts[index]);
   let chunk: Uint8Array;
@@ -109,15 +139,17 @@ function chunkBytes(bytes: Uint8Array, layout: TiffLayout, index: number, expect
     chunk = raw;
   } else {
     try {
-      chunk = inflateSync(raw);
+      chunk = inflateSync(raw, { maxOutputLength: Math.max(1, most) });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw invalid(file, `chunk ${index} inflates to more than the ${most} bytes a ${layout.chunkWidth}x${layout.chunkHeight} chunk holds`);
       throw invalid(file, `chunk ${index}: deflate data is corrupt (${(error as Error).message})`);
     }
   }
   if (chunk.byteLength < expected) throw invalid(file, `chunk ${index} holds ${chunk.byteLength} bytes, ${expected} expected (truncated?)`);
   const itemSize = SAMPLE_TYPES[layout.sampleType as SampleType].bits / 8;
   const needsCopy = chunk.byteOffset % itemSize !== 0 || chunk === raw && (layout.predictor !== 1 || !layout.littleEndian);
-  if (needsCopy) chunk = chunk.slice(0, expected);
+  // A real copy: the file bytes are a Buffer, whose slice() is a view (still misaligned, and shared).
+  if (needsCopy) chunk = new Uint8Array(chunk.subarray(0, expected));
   if (!layout.littleEndian && itemSize > 1) swapBytes(chunk, itemSize, expected);
   return chunk;
 }
@@ -219,7 +251,7 @@ function decodeFast(bytes: Uint8Array, layout: TiffLayout, sampleType: SampleTyp
         // Strips at the bottom are short; tiles are always full size (padded).
         const storedRows = layout.tiled ? chunkHeight : Math.min(chunkHeight, layout.height - y0);
         const count = storedRows * chunkWidth * stride;
-        const chunk = chunkBytes(bytes, layout, index, count * itemSize, file);
+        const chunk = chunkBytes(bytes, layout, index, count * itemSize, chunkHeight * chunkWidth * stride * itemSize, file);
         const values = width.view(chunk.buffer, chunk.byteOffset, count);
         if (layout.predictor === 2) width.undo(values, chunkWidth, storedRows, stride);
         const geometry: Rows = {

@@ -35,6 +35,8 @@ export interface TiffWriteOptions {
   descriptions?: readonly string[];
   /** A north-up georeference: upper-left corner and pixel size in the CRS's units. */
   geo?: { epsg: number; originX: number; originY: number; pixelSize: number };
+  /** Start the chunk data one byte later, at odd offsets: legal TIFF that readers must not assume aligned. */
+  oddOffsets?: boolean;
 }
 
 const COMPRESSION_IDS: Readonly<Record<TiffCompression, number>> = {
@@ -153,7 +155,7 @@ export function encodeTiff(image: TiffImage, options: TiffWriteOptions): Uint8Ar
   }
   if (options.descriptions) fields.push({ tag: Tag.gdalMetadata, type: FieldType.ascii, values: gdalMetadataXml(options.descriptions) });
   fields.sort((a, b) => a.tag - b.tag);
-  return serialise(fields, chunks, tiled ? Tag.tileOffsets : Tag.stripOffsets);
+  return serialise(fields, chunks, tiled ? Tag.tileOffsets : Tag.stripOffsets, options.oddOffsets === true);
 }
 
 function fieldBytes(field: Field): number {
@@ -161,14 +163,15 @@ function fieldBytes(field: Field): number {
   return count * FIELD_TYPE_SIZE[field.type];
 }
 
-function serialise(fields: Field[], chunks: Uint8Array[], offsetsTag: number): Uint8Array {
+function serialise(fields: Field[], chunks: Uint8Array[], offsetsTag: number, oddOffsets: boolean): Uint8Array {
   const ifdSize = 2 + fields.length * 12 + 4;
   let extra = 0;
   for (const field of fields) {
     const size = fieldBytes(field);
     if (size > 4) extra += size + (size % 2);
   }
-  const dataStart = 8 + ifdSize + extra;
+  // Everything before the chunk data has an even size, so one pad byte makes the offsets odd.
+  const dataStart = 8 + ifdSize + extra + (oddOffsets ? 1 : 0);
   let cursor = dataStart;
   const offsets = chunks.map((chunk) => {
     const at = cursor;

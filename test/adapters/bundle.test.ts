@@ -89,6 +89,7 @@ test('each wrong or missing field is named in one line', () => {
     ['image.mean length', (m) => (m.image.mean = [1, 2]), 'field "image.mean" must have 3 values (one per band), got 2'],
     ['image.std positive', (m) => (m.image.std = [1, 0, 1]), 'field "image.std" must be a list of positive finite numbers'],
     ['image.size', (m) => (m.image.size = 22.5), 'field "image.size" must be an integer'],
+    ['image.size bomb', (m) => (m.image.size = 8192), 'field "image.size" is 8192, more than the largest model input side 2048'],
     ['image.interpolation', (m) => (m.image.interpolation = 'nearest'), 'field "image.interpolation" must be one of "bicubic", "bilinear"'],
     ['image.file path', (m) => (m.image.file = '../image.onnx'), 'field "image.file" must be a file name inside the bundle'],
     ['rgb bands', (m) => (m.image.kind = 'rgb'), 'field "image.bands" must be ["red","green","blue"] for kind "rgb"'],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fixtures, GOLDEN_CLASSES, makeTinyModels, projectRoot, readGolden } from '../support/inference.ts';
+import { declaredSizeTiff } from '../support/tiff-bombs.ts';
 
 const { root, modelsDir } = makeTinyModels();
 const tiles = join(fixtures, 'tiles');
@@ -103,6 +104,21 @@ test('bad input is one line on stderr and exit 1', async () => {
   writeFileSync(join(broken, 'x.npy'), readFileSync(join(tiles, 'e-band-last.npy')).subarray(0, 0));
   expectOneLineError(await run('classify', ['--images', broken, '--class-names', 'a', ...model]), /x\.npy: not a NumPy \.npy file/);
   expectOneLineError(await run('retrieve', ['--images', tiles, '--query', 'x', '--models-dir', join(root, 'no-models'), '--no-export']), /no bundle for Llama3-MS-CLIP-Base .* --no-export is set/);
+});
+
+test('resource bombs and hostile numbers: one line and exit 1 before anything is allocated', async () => {
+  const classes = ['--class-names', 'a,b'];
+  expectOneLineError(await run('classify', ['--images', tiles, ...classes, '--batch-size', '-1', ...model]), /--batch-size must be a positive integer, got "-1"/);
+  expectOneLineError(await run('classify', ['--images', tiles, ...classes, '--batch-size', '0x10', ...model]), /--batch-size must be a positive integer in plain decimal digits, got "0x10"/);
+  expectOneLineError(await run('classify', ['--images', tiles, ...classes, '--batch-size', '1000000000', ...model]), /--batch-size 1000000000 needs [\d.]+ GB .* use --batch-size \d+ or less/);
+  const bombs = join(root, 'bombs');
+  mkdirSync(bombs, { recursive: true });
+  writeFileSync(join(bombs, 'bomb.tif'), declaredSizeTiff(12000, 12000, 13));
+  expectOneLineError(await run('classify', ['--images', bombs, ...classes, ...model]), /bomb\.tif: declares 12000x12000 = 144000000 pixels, more than the limit of 100000000 \(--max-image-pixels\); if the image is real, raise the limit with --max-image-pixels 144000000/);
+  expectOneLineError(await run('retrieve', ['--images', tiles, '--query', 'x', '--max-image-pixels', '100', ...model]), /more than the limit of 100 \(--max-image-pixels\)/);
+  const many = await run('retrieve', ['--images', tiles, '--query', 'x', '--workers', '1000', '--json', ...model]);
+  assert.is(many.code, 0, many.stderr);
+  assert.match(many.stderr, /note: --workers 1000 is more than the \d+ cores of this machine; using \d+/);
 });
 
 test('--help prints usage and exits 0', async () => {

@@ -178,4 +178,44 @@ test('a model band the dataset lacks', async () => {
   }
 });
 
+test('two class folders giving the same class name are refused, naming both', async () => {
+  const eurosat = join(root, 'EuroSAT_MS');
+  for (const folder of ['BARE SOIL', 'Bare_Soil']) {
+    await mkdir(join(eurosat, folder));
+    await writeFile(join(eurosat, folder, 'a.tif'), encodeTiff({ width: 4, height: 4, data: new Array<number[]>(13).fill(new Array<number>(16).fill(1)) }, { sampleType: 'uint16' }));
+  }
+  for (const skipInvalid of [false, true]) {
+    await expectError(listDataset('EuroSAT_MS', root, { skipInvalid }), ErrorCode.datasetInvalid, eurosat,
+      /class folders "BARE SOIL" and "Bare_Soil" both give the class name "bare soil"; rename or merge one of the two folders/);
+  }
+});
+
+test('names from data are quoted: a newline in a folder name cannot split the line', async () => {
+  const folder = join(root, 'EuroSAT_MS', 'Annual\nCrop "x"');
+  await mkdir(folder);
+  const shown = JSON.stringify(folder);
+  await expectError(listDataset('EuroSAT_MS', root, { skipInvalid: false }), ErrorCode.datasetInvalid, shown, /class folder has no \.tif images; remove the folder/);
+  await writeFile(join(folder, 'photo.png'), 'png');
+  await expectError(listDataset('EuroSAT_MS', root, { skipInvalid: false }), ErrorCode.datasetInvalid, JSON.stringify(join(folder, 'photo.png')), /not a GeoTIFF/);
+  await rm(join(folder, 'photo.png'));
+  const tile = join(folder, 'tile.tif');
+  await writeFile(tile, 'not a tiff');
+  await expectError(prepareFirst('EuroSAT_MS', tile), ErrorCode.imageInvalid, JSON.stringify(tile), /not a readable GeoTIFF/);
+  // METER-ML lists its class folders: each quoted.
+  await mkdir(join(root, 'METERML_MS', 'Extra\nFolder'));
+  await expectError(listDataset('METERML_MS', root, { skipInvalid: false }), ErrorCode.datasetInvalid, '"Extra\\nFolder"', /found 8 class folders/);
+});
+
+test('BigEarthNet: a labels file starting with a byte-order mark is read; other invisible characters are shown', async () => {
+  const file = join(patchFolder(), `${patch}_labels_metadata.json`);
+  const before = (await listDataset('BigEarthNet_MS', root, { skipInvalid: false })).items.find((item) => item.id === patch);
+  await writeFile(file, `\uFEFF${JSON.stringify({ labels: ['Coniferous forest', 'Sea and ocean'] })}`);
+  const after = (await listDataset('BigEarthNet_MS', root, { skipInvalid: false })).items.find((item) => item.id === patch);
+  assert.equal(after?.labels, [9, 18]);
+  assert.ok(before);
+  await writeFile(file, `\u200B{"labels": []}`);
+  const error = await expectError(listDataset('BigEarthNet_MS', root, { skipInvalid: false }), ErrorCode.datasetInvalid, file, /not valid JSON \(.*\\u200b/);
+  assert.not.match(error.message, /\u200B/);
+});
+
 test.run();

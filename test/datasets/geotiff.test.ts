@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeGeoTiff, readGeoTiff } from '../../datasets/tiff/geotiff.ts';
@@ -11,6 +12,7 @@ import { parseTiffLayout } from '../../datasets/tiff/structure.ts';
 import { encodeTiff } from '../../datasets/tiff/writer.ts';
 import { SAMPLE_TYPES, type SampleType } from '../../datasets/tiff/tags.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
+import { declaredSizeTiff } from '../support/tiff-bombs.ts';
 
 interface Fixture {
   file: string;
@@ -135,6 +137,64 @@ test('unsupported sample types are refused with the supported list', async () =>
   }
   const error = await rejects(decodeGeoTiff(bytes, 'x.tif'));
   assert.match(error.message, /expected uint8, int16, uint16, int32 or float32/);
+});
+
+test('chunks at odd byte offsets (legal TIFF) decode exactly, read from a file', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'geotiff-odd-'));
+  try {
+    const width = 20;
+    const height = 18;
+    const data = Array.from({ length: 3 }, (_, band) => Array.from({ length: width * height }, (_, index) => (index * 37 + band * 11) % 250));
+    for (const sampleType of ['uint8', 'int16', 'uint16', 'int32', 'float32'] as const) {
+      for (const layout of [{ rowsPerStrip: 5 }, { tile: { width: 16, height: 16 } }]) {
+        for (const interleave of ['pixel', 'band'] as const) {
+          for (const compression of ['none', 'deflate'] as const) {
+            const label = `${sampleType} ${JSON.stringify(layout)} ${interleave} ${compression}`;
+            const bytes = encodeTiff({ width, height, data }, { sampleType, interleave, compression, ...layout, oddOffsets: true });
+            if (compression === 'none') assert.ok(parseTiffLayout(bytes).offsets.every((offset) => offset % 2 === 1), label);
+            // From a file: readFileSync gives a Buffer, whose slice() is a view, not a copy.
+            const file = join(directory, 'odd.tif');
+            await writeFile(file, bytes);
+            for (const decoder of ['auto', 'geotiff.js'] as const) {
+              const raster = await readGeoTiff(file, { decoder });
+              assert.equal(raster.data.map((band) => Array.from(band)), data, `${label} ${decoder}`);
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
+test('a header declaring a huge raster is refused before decoding, in one line naming the file and the flag', async () => {
+  const bomb = declaredSizeTiff(12000, 12000, 13);
+  assert.ok(bomb.byteLength < 4096, `${bomb.byteLength} bytes`);
+  for (const decoder of ['auto', 'geotiff.js'] as const) {
+    const error = await rejects(decodeGeoTiff(bomb, 'bomb.tif', { decoder, maxPixels: 10_000 * 10_000 }));
+    assert.is(error.code, ErrorCode.imageInvalid);
+    assert.is(error.message, 'bomb.tif: declares 12000x12000 = 144000000 pixels, more than the limit of 100000000 (--max-image-pixels); if the image is real, raise the limit with --max-image-pixels 144000000');
+  }
+  // No limit given: still a one-line error, never "Invalid typed array length".
+  const error = await rejects(decodeGeoTiff(declaredSizeTiff(100000, 100000, 1), 'huge.tif'));
+  assert.match(error.message, /^huge\.tif: declares 100000x100000 = 10000000000 pixels per band, more than one array can hold/);
+  const memory = await rejects(decodeGeoTiff(declaredSizeTiff(60000, 60000, 200), 'deep.tif'));
+  assert.match(memory.message, /^deep\.tif: declares 60000x60000 x 200 bands = [\d.]+ GB of samples, more than this machine's memory/);
+});
+
+test('a chunk that inflates past a full chunk (a deflate bomb) is refused', async () => {
+  const bytes = encodeTiff({ width: 16, height: 16, data: [new Array<number>(256).fill(3)] }, { sampleType: 'int16', compression: 'deflate', rowsPerStrip: 16 });
+  const [offset] = parseTiffLayout(bytes).offsets;
+  const bomb = deflateSync(new Uint8Array(64 << 20));
+  const file = new Uint8Array(offset + bomb.byteLength);
+  file.set(bytes.subarray(0, offset));
+  file.set(bomb, offset);
+  // StripByteCounts (279) is the only entry whose value we change; it is inline.
+  const view = new DataView(file.buffer);
+  for (let at = 10; at < 10 + 12 * view.getUint16(8, true); at += 12) if (view.getUint16(at, true) === 279) view.setUint32(at + 8, bomb.byteLength, true);
+  const error = await rejects(decodeGeoTiff(file, 'bomb.tif'));
+  assert.match(error.message, /^bomb\.tif: not a readable GeoTIFF \(chunk 0 inflates to more than the 512 bytes a 16x16 chunk holds\)$/);
 });
 
 test('a 64x64x13 int16 uncompressed tile decodes well under 1 ms', async () => {

@@ -91,4 +91,20 @@ test('a corrupt PNG or JPEG is a one-line error naming the file', () => {
   }
 });
 
+test('a PNG or JPEG declaring more pixels than the limit is refused before decoding', () => {
+  const png = Buffer.from(readFileSync(join(root, 'resize', resizeCases[0])));
+  png.writeUInt32BE(20000, 16);
+  png.writeUInt32BE(20000, 20);
+  let failure: unknown;
+  try {
+    decodePng(png, 'bomb.png', 100_000_000);
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(isUserError(failure), String(failure));
+  assert.is((failure as Error).message, 'bomb.png: declares 20000x20000 = 400000000 pixels, more than the limit of 100000000 (--max-image-pixels); if the image is real, raise the limit with --max-image-pixels 400000000');
+  const jpeg = readFileSync(join(root, 'jpeg', 'q90-444.jpg'));
+  assert.throws(() => decodeJpeg(jpeg, 'small.jpg', 10), /small\.jpg: declares more than 10 pixels .*--max-image-pixels/);
+});
+
 test.run();

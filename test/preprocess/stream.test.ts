@@ -2,7 +2,7 @@
 // in dataset order with exactly the pixels `prepareImage` makes for each item, in this
 // thread and in worker threads, whole or in pieces; a corrupt tile fails the stream
 // with its file named, or is skipped and reported under skipInvalid.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -10,11 +10,12 @@ import * as assert from 'uvu/assert';
 import { generateTiles } from '../../datasets/demo/tiles.ts';
 import { prepareImage } from '../../preprocess/prepare.ts';
 import { listDataset } from '../../datasets/registry.ts';
+import { encodeTiff } from '../../datasets/tiff/writer.ts';
 import { MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { isUserError } from '../../core/errors.ts';
-import { piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
+import { batchesInFlight, checkBatchMemory, piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
 
 const SPEC: PreprocessSpec = {
   kind: 'multispectral', bands: [...MSCLIP_BANDS], size: 24, interpolation: 'bicubic',
@@ -102,6 +103,60 @@ test('a corrupt tile ends the stream with one line naming it; skipInvalid leaves
       rows.forEach((row, position) => assert.equal(row, expected[indices[position]], `${workers} workers, batch ${batchSize}: row ${position}`));
     }
   }
+});
+
+test('a tile whose strips start at odd byte offsets is read, not skipped, under skipInvalid', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pipeline-odd-'));
+  try {
+    const data = Array.from({ length: 13 }, (_, band) => Array.from({ length: 32 * 32 }, (_, index) => 500 + ((index * 13 + band * 101) % 3000)));
+    mkdirSync(join(root, 'EuroSAT_MS/Forest'), { recursive: true });
+    writeFileSync(join(root, 'EuroSAT_MS/Forest/aligned.tif'), encodeTiff({ width: 32, height: 32, data }, { sampleType: 'int16' }));
+    writeFileSync(join(root, 'EuroSAT_MS/Forest/odd.tif'), encodeTiff({ width: 32, height: 32, data }, { sampleType: 'int16', oddOffsets: true }));
+    const odd = await listDataset('EuroSAT_MS', root, { skipInvalid: true });
+    for (const workers of [0, 1]) {
+      const skipped: unknown[] = [];
+      const rows: Float32Array[] = [];
+      for await (const batch of streamBatches({ pool: pools.get(workers)!, dataset: 'EuroSAT_MS', spec: SPEC, items: odd.items, batchSize: 2, skipInvalid: true, onSkip: (entry) => skipped.push(entry) })) {
+        for (let row = 0; row < batch.count; row++) rows.push(batch.pixels.slice(row * LENGTH, (row + 1) * LENGTH));
+      }
+      assert.equal(skipped, [], `${workers} workers`);
+      assert.is(rows.length, 2);
+      assert.equal(rows[1], rows[0], `${workers} workers: the odd-offset tile reads as the aligned one`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('checkBatchMemory: batches in flight must fit in half the free memory and in one typed array', () => {
+  const spec = { ...SPEC, size: 224 };
+  const image = 10 * 224 * 224 * 4;
+  checkBatchMemory({ spec, batchSize: 64, inFlight: batchesInFlight(2, 10_000, 64), available: 16 * 2 ** 30 });
+  let failure: unknown;
+  try {
+    checkBatchMemory({ spec, batchSize: 1_000_000_000, inFlight: 4, available: 16 * 2 ** 30 });
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(isUserError(failure), String(failure));
+  const fits = Math.floor((8 * 2 ** 30) / (image * 4));
+  assert.is((failure as Error).message, `--batch-size 1000000000 needs ${(image * 4e9 / 2 ** 30).toFixed(1)} GB for 4 batches of 10x224x224 float32 images in flight, more than half of the 16.0 GB of free memory; use --batch-size ${fits} or less`);
+  checkBatchMemory({ spec, batchSize: fits, inFlight: 4, available: 16 * 2 ** 30 });
+  // Plenty of memory, but one batch beyond what a Float32Array holds.
+  assert.throws(() => checkBatchMemory({ spec, batchSize: 10_000, inFlight: 1, available: 2 ** 50 }), /use --batch-size 8559 or less/);
+  assert.is(batchesInFlight(0, 100, 10), 1);
+  assert.is(batchesInFlight(16, 10_000, 64), 18);
+});
+
+test('streamBatches refuses a batch size that cannot fit before reading anything', async () => {
+  let failure: unknown;
+  try {
+    for await (const batch of streamBatches({ pool: pools.get(0)!, dataset: 'EuroSAT_MS', spec: SPEC, items: listing.items, batchSize: 2 ** 40, skipInvalid: false })) assert.unreachable(`got a batch of ${batch.count}`);
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(isUserError(failure), String(failure));
+  assert.match((failure as Error).message, /^--batch-size 1099511627776 needs .* GB .* use --batch-size \d+ or less$/);
 });
 
 test.run();

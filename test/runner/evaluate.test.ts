@@ -188,6 +188,20 @@ test('unknown model and dataset names: did-you-mean in one line', () => {
   assert.match(flag.stderr, /^error: .*--modle/m);
 });
 
+test('a template set that cuts every class name off is refused before any image is encoded', () => {
+  const templates = join(work, 'long.json');
+  writeFileSync(templates, JSON.stringify([`${'a very long and detailed description of a satellite scene '.repeat(9)}showing {c}.`]));
+  const out = join(work, 'run-long');
+  const run = evaluate(['--model', 'Llama3-MS-CLIP-Base', '--datasets', 'EuroSAT_MS', '--templates', templates, '--save-path', out, '--no-report']);
+  assert.is(run.status, 1, run.stderr);
+  const errors = run.stderr.split('\n').filter((line) => line.startsWith('error:'));
+  assert.is(errors.length, 1, run.stderr);
+  assert.match(errors[0], /^error: template set "long\.json": classes "[^"]+" and "[^"]+" get the same prompts once cut to the text tower's 77 tokens, so the model cannot tell them apart; shorten the templates/);
+  assert.not.match(run.stderr, /\n\s+at /, 'no stack trace');
+  assert.not.match(run.stderr, /EuroSAT_MS x /, 'no image was encoded');
+  assert.equal(existsSync(out) ? recordsUnder(out) : [], [], 'no record');
+});
+
 test('records are never overwritten', async () => {
   const out = join(work, 'run-exclusive');
   const listing = await listDataset('METERML_MS', tree, { skipInvalid: false });

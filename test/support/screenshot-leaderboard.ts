@@ -25,7 +25,7 @@ const { values } = parseArgs({
 });
 
 const scratch = mkdtempSync(join(tmpdir(), 'msclip-screenshot-'));
-let results = listFlag(values.results);
+let results = listFlag(values.results, 'results');
 if (results.length === 0) {
   writeSampleResults(join(scratch, 'results'));
   results = [join(scratch, 'results')];

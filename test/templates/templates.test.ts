@@ -87,6 +87,14 @@ test('bad files are one-line user errors naming the file and the fix', () => {
   }
 });
 
+test('a file starting with a byte-order mark is read as without it; other invisible characters are shown', () => {
+  const { templates, sha256 } = loadTemplateSet('clip');
+  assert.is(loadTemplateSet(writeJson('bom.json', `\uFEFF${JSON.stringify(templates)}`)).sha256, sha256);
+  const error = userError(() => loadTemplateSet(writeJson('zwsp.json', `\u200B${JSON.stringify(templates)}`)));
+  assert.match(error.message, /not valid JSON \(.*\\u200b/);
+  assert.not.match(error.message, /\u200B/);
+});
+
 test('fillTemplate follows Python str.format(c=...)', () => {
   assert.is(fillTemplate('a satellite image of a {c}.', 'river'), 'a satellite image of a river.');
   assert.is(fillTemplate('{c} and {c}', 'sea'), 'sea and sea');
