@@ -19,6 +19,7 @@ import { ErrorCode, UserError } from '../core/errors.ts';
 import { readRecordArrays } from '../records/arrays.ts';
 import { newestRecords, readRecords, recordDate, type ResultRecord } from '../records/records.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
+import { bandConditionSpec, bandConditionViews, isMainRecord, type BandConditionView } from './band-conditions.ts';
 import { barsSpec } from './charts/bars.ts';
 import { gapSpec } from './charts/gap.ts';
 import { heatmapSpec } from './charts/heatmap.ts';
@@ -148,11 +149,14 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
   log(`Report: ${loaded.length} records from ${options.results.join(', ')}${superseded.length ? ` (${superseded.length} superseded by newer runs)` : ''}`);
 
   // 2. View model, then the uncertainty from the saved logits.
-  const board = buildLeaderboard({ kept, superseded, recordsRead: loaded.length, baseline: options.baseline, epsilon: options.epsilon });
-  const bootstrap = options.bootstrap ?? recordedBootstrap(kept.map(({ record }) => record));
+  // The main table, radar and headlines are zero-shot with all bands; band conditions get their own section.
+  const main = kept.filter(({ record }) => isMainRecord(record));
+  const conditionViews = bandConditionViews(kept);
+  const board = buildLeaderboard({ kept: main, superseded, recordsRead: loaded.length, baseline: options.baseline, epsilon: options.epsilon });
+  const bootstrap = options.bootstrap ?? recordedBootstrap(main.map(({ record }) => record));
   if (bootstrap && bootstrap.resamples > 0) {
     const started = performance.now();
-    const recordAt = new Map(kept.map(({ path, record }) => [path, record]));
+    const recordAt = new Map(main.map(({ path, record }) => [path, record]));
     board.significance = computeSignificance(board, (path) => readRecordArrays(path, recordAt.get(path)!), bootstrap);
     if (board.significance.datasetsWithLogits.length > 0) {
       log(`Report: paired bootstrap (${bootstrap.resamples} resamples, seed ${bootstrap.seed}) on ${board.significance.datasetsWithLogits.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -167,6 +171,11 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
   const bars = new Map<string, ChartView>();
   for (const benchmark of board.benchmarks) {
     bars.set(benchmark.dataset, await writeChart(out, { name: `bars-${benchmark.slug}`, vegaLite: barsSpec(board, benchmark) }, charts));
+  }
+  const conditionCharts = new Map<string, ChartView>();
+  for (const view of conditionViews) {
+    const benchmark = board.benchmarks.find((candidate) => candidate.dataset === view.dataset);
+    if (benchmark && view.rows.length > 0) conditionCharts.set(view.dataset, await writeChart(out, { name: `bands-${benchmark.slug}`, vegaLite: bandConditionSpec(view, benchmark.label) }, charts));
   }
 
   // 4. Pages.
@@ -219,6 +228,7 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
         { title: 'Per-class AP@100 (%)', table: perClassTable(board, benchmark, 'ap') },
       ],
       provenance: provenanceRows(board, benchmark.dataset),
+      bands: bandConditionPage(conditionViews.find((view) => view.dataset === benchmark.dataset), conditionCharts.get(benchmark.dataset)),
     }));
     pages.push(page);
   }
@@ -233,6 +243,21 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
     baseline: board.baseline?.label ?? null,
     headlines: board.headlines,
     leaderboard: board,
+  };
+}
+
+/** The missing-bands section of a benchmark page, or undefined when no record has a condition. */
+function bandConditionPage(view: BandConditionView | undefined, chart: ChartView | undefined): unknown {
+  if (!view || view.rows.length === 0) return undefined;
+  const signed = (value: number | null): string => (value === null ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(2)}`);
+  return {
+    chart,
+    metrics: view.metrics,
+    rows: view.rows.map((row) => ({
+      model: row.model, condition: row.condition, dropped: row.dropped, fill: row.fill,
+      cells: row.scores.map((score) => ({ value: score.value === null ? '-' : score.value.toFixed(2), delta: signed(score.delta), sort: score.delta ?? '' })),
+    })),
+    notApplicable: view.notApplicable,
   };
 }
 
