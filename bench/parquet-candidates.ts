@@ -12,13 +12,13 @@
  * A candidate that is not installed is skipped with that line.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIMENSION, BENCH_ROWS, peakRssMiB, syntheticEmbeddings } from '../cli/commands/bench-support.ts';
 import { decodeEmbeddingTable } from '../embeddings/parquet/read.ts';
-import { encodeEmbeddingTable } from '../embeddings/parquet/write.ts';
+import { encodeEmbeddingTableParts } from '../embeddings/parquet/write.ts';
 
 interface Table {
   ids: string[];
@@ -45,15 +45,19 @@ const CANDIDATES: Record<string, { packages: string[]; open: () => Promise<Codec
     packages: [],
     async open() {
       return {
+        // As the store uses it: the file written from views of the floats, read straight into `out`.
         async write(file, table) {
-          writeFileSync(file, encodeEmbeddingTable({
+          const parts = encodeEmbeddingTableParts({
             strings: [{ name: 'id', values: table.ids }, { name: 'stamp', values: table.stamps }],
             embedding: { name: 'embedding', dimension: DIM, values: table.values }, metadata: METADATA,
-          }, { createdBy: 'msclip-bench version bench' }));
+          }, { createdBy: 'msclip-bench version bench' });
+          const descriptor = openSync(file, 'w');
+          for (const part of parts) writeSync(descriptor, part);
+          closeSync(descriptor);
         },
         async read(file, out, offset) {
-          const table = decodeEmbeddingTable(readFileSync(file));
-          out.set(table.embedding.values, offset * DIM);
+          const table = decodeEmbeddingTable(readFileSync(file), undefined, { scratch: out.subarray(offset * DIM) });
+          if (table.embedding.values.buffer !== out.buffer) out.set(table.embedding.values, offset * DIM);
           return table.strings[0].values.length;
         },
       };

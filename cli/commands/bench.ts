@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64]
- *   [--workers N] [--repeats 3] [--no-memory] [--json]`
+ * `npm run bench -- [--only datapath,store] [--images 512] [--bundle DIR | --model NAME]
+ *   [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--store-rows 125866] [--json]`
  *
  * A benchmark, not a test: it measures and prints, on EuroSAT-sized tiles it
  * generates (64x64, 13-band int16 L1C, ImageFolder):
@@ -8,11 +8,12 @@
  *     normalise) in images/s, on one thread and on the worker pool;
  *  2. the model alone (image tower on ready batches);
  *  3. end to end (data path feeding the model, as `evaluate` runs it);
- *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes).
- * Medians over --repeats runs; ratios end-to-end / model-alone.
+ *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes);
+ * and (5.) the embedding store: write and read 125,866 x 512 embeddings (bench-store.ts).
+ * Medians over --repeats runs; ratios end-to-end / model-alone. `--only store` (or
+ * `--only datapath`) runs one part.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +25,16 @@ import type { ImageTextEncoder } from '../../adapters/types.ts';
 import { resolveDataset } from '../../datasets/registry.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
+import { ErrorCode, UserError } from '../../core/errors.ts';
 import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, stringFlag, workersFlag } from '../flags.ts';
 import { generateTiles } from '../../datasets/demo/tiles.ts';
-
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
+import { runStoreBench, storeBenchLines, storePhase, type StoreBenchFigures } from './bench-store.ts';
+import { BENCH_ROWS, peakRssMiB } from './bench-support.ts';
 
+const PARTS = ['datapath', 'store'] as const;
+type Part = (typeof PARTS)[number];
+const isPart = (name: string): name is Part => (PARTS as readonly string[]).includes(name);
 
 const flags = {
   images: { type: 'string', default: '512' },
@@ -42,6 +48,8 @@ const flags = {
   'no-memory': { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   phase: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  'store-rows': { type: 'string', default: String(BENCH_ROWS) },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -101,21 +109,6 @@ async function endToEnd(pool: WorkerPool, listing: DatasetListing, encoder: Imag
   return count / ((performance.now() - started) / 1000);
 }
 
-/**
- * This process's own peak resident memory. Linux's getrusage maximum (what
- * process.resourceUsage reports) survives exec, so a child would report its parent's
- * size at the fork whenever that is larger; /proc's high-water mark is the child's own.
- */
-function peakRssMiB(): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux: fall through
-  }
-  return process.resourceUsage().maxRSS / 1024;
-}
-
 async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEncoder> {
   const device = deviceFlag(values.device);
   const model = stringFlag(values.model);
@@ -127,7 +120,25 @@ async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEn
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(argv, flags, 'bench');
   if (values.help) {
-    process.stdout.write('Usage: npm run bench -- [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n');
+    process.stdout.write(`Usage: npm run bench -- [--only ${PARTS.join(',')}] [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--store-rows ${BENCH_ROWS}] [--json]\n`);
+    return 0;
+  }
+  const storeRows = positiveIntegerFlag(values['store-rows'], 'store-rows', BENCH_ROWS);
+  const phase = stringFlag(values.phase);
+  // Child processes of the store figure: one phase, then its figures as JSON.
+  if (phase === 'store-write' || phase === 'store-read') {
+    process.stdout.write(`${JSON.stringify(await storePhase(phase, resolve(stringFlag(values['data-dir']) ?? '.'), storeRows))}\n`);
+    return 0;
+  }
+  const only = listFlag(values.only);
+  for (const name of only) {
+    if (!isPart(name)) throw new UserError(ErrorCode.usage, `bench: --only ${name} is not a part; the parts are ${PARTS.join(', ')}`);
+  }
+  const parts = new Set<Part>(only.length > 0 ? only.filter(isPart) : PARTS);
+  if (!parts.has('datapath')) {
+    const figures = runStoreBench(storeRows);
+    if (values.json) process.stdout.write(`${JSON.stringify({ store: figures }, null, 2)}\n`);
+    else process.stdout.write(`${storeBenchLines(figures).join('\n')}\n`);
     return 0;
   }
   const images = positiveIntegerFlag(values.images, 'images', 512);
@@ -141,7 +152,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const encoder = await openEncoder(values);
 
   // A child process of the memory measurement: one end-to-end pass, then print peak RSS.
-  if (stringFlag(values.phase) === 'memory') {
+  if (phase === 'memory') {
     const pool = new WorkerPool(workers);
     await endToEnd(pool, listing, encoder, batchSize);
     await pool.close();
@@ -187,6 +198,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     summary.peakRssMiB = memory;
   }
   await encoder.dispose();
+  let store: StoreBenchFigures | undefined;
+  if (parts.has('store')) {
+    store = runStoreBench(storeRows);
+    summary.store = store;
+  }
 
   const lines = [
     `data path, 1 thread:   ${medians.dataPathOneThread.toFixed(0)} images/s per core (target >= 250); ${medians.dataPathOneThreadCpuMs.toFixed(2)} ms CPU per image = ${(1000 / medians.dataPathOneThreadCpuMs).toFixed(0)}/s per core of CPU time`,
@@ -201,6 +217,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const memory = summary.peakRssMiB as Record<string, number>;
     lines.push(`peak RSS 1x / 10x:     ${memory['1x'].toFixed(0)} / ${memory['10x'].toFixed(0)} MiB`);
   }
+  if (store) lines.push(...storeBenchLines(store));
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
