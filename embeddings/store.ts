@@ -117,19 +117,34 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     options.onNote?.(text);
   };
   const used = new Set<string>();
-  /** Stamps taken at lookup, before the items are read, by id (null: a file could not be statted). */
-  const lookedUp = new Map<string, string | null>();
+  /**
+   * Every stamp taken at lookup, before the items are read (null: a file could not be
+   * statted), and per id the position of its latest one: what the writer records. One
+   * map for both the writer and lookup's "which item wants this row" (a second map of
+   * 100k+ ids costs a visible share of a cached run).
+   */
+  const stampTable: (string | null)[] = [];
+  const stampPosition = new Map<string, number>();
   const ignored = new Set<string>();
 
   async function lookup(items: readonly DatasetItem[]): Promise<Lookup> {
     const { dimension } = options;
     const stamps = stampItems(items);
-    // First index of each id with a readable stamp: duplicates in `items` share its row.
-    const wanted = new Map<string, number>();
-    for (const [index, item] of items.entries()) {
-      lookedUp.set(item.id, stamps[index]);
-      if (stamps[index] !== null && !wanted.has(item.id)) wanted.set(item.id, index);
+    // This lookup's stamps start at `base`; an id's position - base is the index of its
+    // first item here (duplicates in `items` share that row).
+    const base = stampTable.length;
+    let wantedCount = 0;
+    for (let index = 0; index < items.length; index++) {
+      stampTable.push(stamps[index]);
+      const id = items[index].id;
+      if ((stampPosition.get(id) ?? -1) >= base) continue;
+      stampPosition.set(id, base + index);
+      if (stamps[index] !== null) wantedCount += 1;
     }
+    const wanted = (id: string): number | undefined => {
+      const position = stampPosition.get(id);
+      return position !== undefined && position >= base && stampTable[position] !== null ? position - base : undefined;
+    };
     const embeddings = new Float32Array(items.length * dimension);
     const found: boolean[] = new Array(items.length).fill(false);
     let foundCount = 0;
@@ -137,7 +152,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     // One decoding buffer for every file: rows are copied out into `embeddings`.
     const scratch = new Float32Array(CHUNK_ROWS * dimension);
     for (const file of chunkFiles(folder)) {
-      if (foundCount === wanted.size) break;
+      if (foundCount === wantedCount) break;
       const chunk = readStoreFile(file, 'image', key, scratch);
       if (typeof chunk === 'string' || (chunk.ids.length > 0 && chunk.dimension !== dimension)) {
         const problem = typeof chunk === 'string' ? chunk : `has rows of ${chunk.dimension} floats, this model's have ${dimension}`;
@@ -147,7 +162,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
       }
       let useful = false;
       for (let row = 0; row < chunk.ids.length; row++) {
-        const index = wanted.get(chunk.ids[row]);
+        const index = wanted(chunk.ids[row]);
         if (index === undefined || found[index]) continue;
         if (chunk.stamps?.[row] !== stamps[index]) {
           changed.add(index);
@@ -164,7 +179,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
       if (useful) used.add(file);
     }
     for (const [index, item] of items.entries()) {
-      const first = wanted.get(item.id);
+      const first = wanted(item.id);
       if (first === undefined || first === index || !found[first]) continue;
       embeddings.copyWithin(index * dimension, first * dimension, (first + 1) * dimension);
       found[index] = true;
@@ -174,7 +189,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     for (let index = 0; index < items.length; index++) {
       if (found[index]) continue;
       missing.push(index);
-      if (changed.has(wanted.get(items[index].id) ?? -1)) stale += 1;
+      if (changed.has(wanted(items[index].id) ?? -1)) stale += 1;
     }
     if (stale > 0) note(`${stale} image(s) of ${key.dataset} changed since they were encoded (file size or modification time): encoding them again`);
     return { embeddings, found, foundCount: items.length - missing.length, missing, stale };
@@ -210,7 +225,8 @@ export function openStore(options: StoreOptions): EmbeddingStore {
       add(items, rows) {
         if (rows.length !== items.length * dimension) throw new Error(`store: ${rows.length} floats are not ${items.length} rows of ${dimension}`);
         for (const [row, item] of items.entries()) {
-          const stamp = lookedUp.get(item.id);
+          const position = stampPosition.get(item.id);
+          const stamp = position === undefined ? undefined : stampTable[position];
           if (stamp === undefined) throw new Error(`store: ${item.id} was not looked up before it was encoded (its stamp must be taken before its files are read)`);
           // A file that could not be statted at lookup gives no stamp to trust: not stored.
           if (stamp === null) continue;
