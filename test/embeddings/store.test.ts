@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import type { DatasetItem } from '../../datasets/types.ts';
 import { encodeStoreFile } from '../../embeddings/store-file.ts';
-import type { ImageStoreKey, TextStoreKey } from '../../embeddings/store-key.ts';
+import { stampItems, stampOf, type ImageStoreKey, type TextStoreKey } from '../../embeddings/store-key.ts';
 import { openStore, storeFolder } from '../../embeddings/store.ts';
 import { readClassEmbeddings, textCacheFile, writeClassEmbeddings } from '../../embeddings/text-cache.ts';
 import { DATA_PATH_VERSION } from '../../preprocess/spec.ts';
@@ -117,6 +117,15 @@ test('a key differs in every part: another tower, spec, data path, runtime or da
   // Key order does not matter.
   const reordered = JSON.parse(JSON.stringify({ dataset: KEY.dataset, onnxRuntime: KEY.onnxRuntime, dataPathVersion: KEY.dataPathVersion, preprocessing: KEY.preprocessing, imageTowerSha256: KEY.imageTowerSha256 })) as ImageStoreKey;
   assert.is((await openStore({ dir, key: reordered, dimension: DIMENSION }).lookup(items)).foundCount, 3);
+});
+
+test('an item\'s stamp covers every file it is read from, in order', () => {
+  const { items } = makeItems(2, 1);
+  const stats = items[0].files.map((file) => statSync(file)).map((file) => ({ size: file.size, mtimeMs: Math.floor(file.mtimeMs) }));
+  assert.equal(stampItems(items)[0], stampOf(stats));
+  assert.is.not(stampOf(stats), stampOf([...stats].reverse()));
+  assert.is.not(stampItems(items)[0], stampItems(items)[1]);
+  assert.equal(stampItems([{ ...items[0], files: [...items[0].files, join(work, 'no-such-file')] }]), [null]);
 });
 
 test('a changed file (size, or modification time alone) is encoded again, never served stale', async () => {
