@@ -108,6 +108,7 @@ function chunkFiles(folder: string): string[] {
 }
 
 export function openStore(options: StoreOptions): EmbeddingStore {
+  if (!Number.isInteger(options.dimension) || options.dimension < 1) throw new Error(`store: dimension must be a positive integer, got ${options.dimension}`);
   const root = options.dir ?? defaultStoreRoot();
   const key = options.key;
   const folder = storeFolder(root, key);
@@ -197,6 +198,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
 
   function writer(writerOptions: { shard?: Shard; chunkRows?: number } = {}): StoreWriter {
     const chunkRows = writerOptions.chunkRows ?? CHUNK_ROWS;
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new Error(`store: chunkRows must be a positive integer, got ${chunkRows}`);
     const shard = writerOptions.shard ?? { index: 1, count: 1 };
     // The shard label is for people; the random tag keeps names apart across runs and machines.
     const prefix = `${String(shard.index).padStart(String(shard.count).length, '0')}of${shard.count}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
