@@ -215,6 +215,14 @@ export function createSession(file: string, options: SessionOptions): Promise<On
   return OnnxSession.create(file, options);
 }
 
+/**
+ * The ONNX Runtime build that runs the towers: part of a stored embedding's key
+ * (embeddings/store-key.ts), since another build may round differently.
+ */
+export function onnxRuntimeVersion(): string {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+
 /** For `--device` help and diagnostics: what this installation could run. */
 export function describeProviders(): { name: Provider; installed: boolean }[] {
   return [

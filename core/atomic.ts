@@ -17,15 +17,21 @@ import { ErrorCode, UserError } from './errors.ts';
 const TEMPORARY = /^\.(.+)\.([^.]+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'host';
 
-/** Writes `content` to a fresh, fsynced temporary file beside `path`; returns its name. */
-export function writeTemporary(path: string, content: string | Uint8Array): string {
+/**
+ * Writes `content` to a fresh, fsynced temporary file beside `path`; returns its name.
+ * Content given as parts is written part by part, so a large file assembled from
+ * views (a Parquet chunk: headers, then the caller's floats) is never copied whole.
+ */
+export function writeTemporary(path: string, content: string | Uint8Array | readonly Uint8Array[]): string {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const descriptor = openSync(temporary, 'wx');
   try {
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
+    const parts = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content instanceof Uint8Array ? [content] : content;
+    for (const bytes of parts) {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
+    }
     fsyncSync(descriptor);
   } catch (error) {
     closeSync(descriptor);
@@ -148,7 +154,7 @@ export function writeFileExclusive(path: string, content: string | Uint8Array): 
 }
 
 /** Atomic replace (for files that are meant to be refreshed, such as a report page). */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[]): void {
   renameSync(writeTemporary(path, content), path);
 }
 

@@ -8,6 +8,15 @@
 import type { Interpolation } from '../datasets/types.ts';
 import type { MissingBands } from './bands.ts';
 
+/**
+ * The version of what the data path produces for a given spec. Bump it whenever a
+ * change to reading, band selection or filling, resizing or normalisation changes
+ * the floats that reach a model, even slightly: it is part of every stored
+ * embedding's key (embeddings/store-key.ts), so bumping it makes the store encode
+ * every image again instead of serving embeddings of the old pixels.
+ */
+export const DATA_PATH_VERSION = 1;
+
 export interface PreprocessSpec {
   kind: 'multispectral' | 'rgb';
   /** Sentinel-2 band names in model order (multispectral) or ["red","green","blue"]. */

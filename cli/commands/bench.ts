@@ -11,7 +11,8 @@
  *  4. peak RSS of end-to-end runs on 1x and 10x the data (separate processes);
  *  5. the few-shot probes on a EuroSAT-sized split of embeddings (cli/bench-few-shot.ts);
  *  6. the bootstrap behind the records' intervals (cli/bench-bootstrap.ts): 1,000
- *     resamples of AP@100 and of the accuracy-type metrics on 125,866 images.
+ *     resamples of AP@100 and of the accuracy-type metrics on 125,866 images;
+ *  7. the embedding store (bench-store.ts): write and read 125,866 x 512 embeddings.
  * Medians over --repeats runs; ratios end-to-end / model-alone. `--only` runs 1-4
  * (`data-path`) or one of the other parts alone.
  */
@@ -31,6 +32,7 @@ import { deviceFlag, listFlag, log, parseFlags, positiveIntegerFlag, stringFlag,
 import { generateTiles } from '../../datasets/demo/tiles.ts';
 import { benchFewShot } from '../bench-few-shot.ts';
 import { benchBootstrap, bootstrapBenchLines } from '../bench-bootstrap.ts';
+import { runStoreBench, storeBenchLines, storePhase } from '../bench-store.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
@@ -49,6 +51,7 @@ const flags = {
   'no-memory': { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   phase: { type: 'string' },
+  'store-rows': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -60,7 +63,15 @@ const STANDALONE: Record<string, (repeats: number) => { summary: unknown; lines:
     const result = benchBootstrap({ images: 125_866, resamples: 1000, repeats, log });
     return { summary: result, lines: bootstrapBenchLines(result) };
   },
+  // Write and read BigEarthNet's test split of embeddings through the store, each phase in its own process.
+  store: () => {
+    const figures = runStoreBench(storeRows);
+    return { summary: figures, lines: storeBenchLines(figures) };
+  },
 };
+/** Rows of the store figure (--store-rows; BigEarthNet's test split by default). */
+const BENCH_ROWS = 125_866;
+let storeRows = BENCH_ROWS;
 const PARTS = ['data-path', ...Object.keys(STANDALONE)];
 
 function median(values: number[]): number {
@@ -144,7 +155,7 @@ async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEn
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(argv, flags, 'bench');
   if (values.help) {
-    process.stdout.write(`Usage: npm run bench -- [--only ${PARTS.join('|')}] [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]\n`);
+    process.stdout.write(`Usage: npm run bench -- [--only ${PARTS.join('|')}] [--images 512] [--bundle DIR | --model NAME] [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--store-rows 125866] [--json]\n`);
     return 0;
   }
   const only = stringFlag(values.only);
@@ -152,6 +163,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new UserError(ErrorCode.usage, `--only ${only}: expected one of ${PARTS.join(', ')}`);
   }
   const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
+  storeRows = positiveIntegerFlag(values['store-rows'], 'store-rows', BENCH_ROWS);
+  // Child processes of the store figure: one phase, then its figures as JSON.
+  const phase = stringFlag(values.phase);
+  if (phase === 'store-write' || phase === 'store-read') {
+    process.stdout.write(`${JSON.stringify(await storePhase(phase, resolve(stringFlag(values['data-dir']) ?? '.'), storeRows))}\n`);
+    return 0;
+  }
   if (only !== undefined && only !== 'data-path') {
     const part = STANDALONE[only](repeats);
     process.stdout.write(values.json ? `${JSON.stringify({ [only]: part.summary }, null, 2)}\n` : `${part.lines.join('\n')}\n`);

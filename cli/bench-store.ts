@@ -1,0 +1,138 @@
+/**
+ * The embedding store's figure in `npm run bench` (`--only store` runs it alone):
+ * write, then read, BigEarthNet's test split worth of embeddings (125,866 x 512
+ * float32, 258 MB) through embeddings/store.ts, each in its own process so that its
+ * peak memory is its own. Targets on the 2-core development machine: write < 3 s,
+ * read < 2 s, peak memory < 2x the matrix.
+ *
+ * "Read" is what a fully cached run pays: stat every item's files, check the stamps,
+ * decode every chunk. The items all point at one small file, so the stat calls hit the
+ * kernel's cache, as they would on a local disk after the first listing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatasetItem } from '../datasets/types.ts';
+import { openStore } from '../embeddings/store.ts';
+import type { ImageStoreKey } from '../embeddings/store-key.ts';
+import { DATA_PATH_VERSION } from '../preprocess/spec.ts';
+import { log } from './flags.ts';
+import { BENCH_DIMENSION, peakRssMiB, syntheticEmbeddings } from './bench-support.ts';
+
+const BENCH_KEY: ImageStoreKey = {
+  imageTowerSha256: '0'.repeat(64),
+  preprocessing: { kind: 'multispectral', bands: ['B02', 'B03', 'B04'], size: 224, interpolation: 'bicubic', mean: [0, 0, 0], std: [1, 1, 1] },
+  dataPathVersion: DATA_PATH_VERSION,
+  onnxRuntime: { version: 'bench', provider: 'cpu' },
+  dataset: 'BigEarthNet',
+};
+
+function benchItems(ids: readonly string[], file: string): DatasetItem[] {
+  return ids.map((id) => ({ id, files: [file], labels: [] }));
+}
+
+interface PhaseResult {
+  seconds: number;
+  peakMiB: number;
+  startMiB: number;
+  rows: number;
+  /** Read phase: seconds to allocate and first touch as many fresh bytes as the matrix, after the timing. */
+  freshMemorySeconds?: number;
+}
+
+/** One phase in this process (the child side of runStoreBench). */
+export async function storePhase(phase: 'store-write' | 'store-read', dir: string, rows: number): Promise<PhaseResult> {
+  const tile = join(dir, 'tile.tif');
+  const store = openStore({ dir: join(dir, 'store'), key: BENCH_KEY, dimension: BENCH_DIMENSION });
+  if (phase === 'store-write') {
+    writeFileSync(tile, 'one file every item is read from');
+    const { ids, values } = syntheticEmbeddings(rows, BENCH_DIMENSION);
+    const items = benchItems(ids, tile);
+    const startMiB = process.memoryUsage().rss / 2 ** 20;
+    const started = performance.now();
+    const { missing } = await store.lookup(items);
+    const writer = store.writer({ shard: { index: 1, count: 1 } });
+    const batch = 64; // what the encoder hands over at a time
+    if (missing.length !== rows) throw new Error(`bench store: ${rows - missing.length} rows found in a fresh store`);
+    for (let start = 0; start < rows; start += batch) {
+      const end = Math.min(rows, start + batch);
+      writer.add(items.slice(start, end), values.subarray(start * BENCH_DIMENSION, end * BENCH_DIMENSION));
+    }
+    writer.close();
+    return { seconds: (performance.now() - started) / 1000, peakMiB: peakRssMiB(), startMiB, rows: missing.length };
+  }
+  const ids = syntheticEmbeddings(rows, 1).ids; // the same ids, without the 258 MB of floats
+  const items = benchItems(ids, tile);
+  const startMiB = process.memoryUsage().rss / 2 ** 20;
+  const started = performance.now();
+  const { embeddings, foundCount, missing } = await store.lookup(items);
+  const seconds = (performance.now() - started) / 1000;
+  const peakMiB = peakRssMiB();
+  if (missing.length > 0 || store.notes.length > 0) throw new Error(`bench store: ${missing.length} rows missing after writing them (${store.notes.join('; ')})`);
+  // Spot-check the rows against the generator (after the timing and the memory peak).
+  const expected = syntheticEmbeddings(Math.min(rows, 2000), BENCH_DIMENSION).values;
+  for (let row = 0; row < Math.min(rows, 2000); row += 97) {
+    for (let column = 0; column < BENCH_DIMENSION; column++) {
+      if (embeddings[row * BENCH_DIMENSION + column] !== expected[row * BENCH_DIMENSION + column]) throw new Error(`bench store: row ${row} differs after the round trip`);
+    }
+  }
+  // What any reader pays to hold the rows: fresh pages, first touched (slow on some VMs).
+  const touchStarted = performance.now();
+  new Float32Array(rows * BENCH_DIMENSION).fill(1);
+  return { seconds, peakMiB, startMiB, rows: foundCount, freshMemorySeconds: (performance.now() - touchStarted) / 1000 };
+}
+
+export interface StoreBenchFigures {
+  rows: number;
+  dimension: number;
+  matrixMB: number;
+  storeMB: number;
+  files: number;
+  write: PhaseResult & { megabytesPerSecond: number };
+  read: PhaseResult & { megabytesPerSecond: number };
+}
+
+/** Runs both phases as child processes (`bench --phase store-write|store-read`) and prints the figures. */
+export function runStoreBench(rows: number): StoreBenchFigures {
+  const dir = mkdtempSync(join(tmpdir(), 'msclip-bench-store-'));
+  try {
+    const run = (phase: string): PhaseResult => {
+      const args = [...process.execArgv, process.argv[1], 'bench', '--phase', phase, '--data-dir', dir, '--store-rows', String(rows)];
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (child.status !== 0) throw new Error(`bench: the ${phase} phase failed (exit ${child.status})`);
+      return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as PhaseResult;
+    };
+    const matrixMB = (rows * BENCH_DIMENSION * 4) / 1e6;
+    log(`bench store: ${rows} x ${BENCH_DIMENSION} float32 embeddings (${matrixMB.toFixed(0)} MB) through embeddings/store.ts in ${dir}`);
+    const write = run('store-write');
+    const read = run('store-read');
+    const storeDir = join(dir, 'store');
+    const files: string[] = [];
+    const walk = (folder: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(folder, entry.name));
+        else if (entry.name.endsWith('.parquet')) files.push(join(folder, entry.name));
+      }
+    };
+    walk(storeDir);
+    const storeMB = files.reduce((total, file) => total + statSync(file).size, 0) / 1e6;
+    return {
+      rows, dimension: BENCH_DIMENSION, matrixMB, storeMB, files: files.length,
+      write: { ...write, megabytesPerSecond: matrixMB / write.seconds },
+      read: { ...read, megabytesPerSecond: matrixMB / read.seconds },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function storeBenchLines(figures: StoreBenchFigures): string[] {
+  const limitMiB = (2 * figures.matrixMB * 1e6) / 2 ** 20;
+  const memory = (phase: PhaseResult): string => `peak ${phase.peakMiB.toFixed(0)} MiB (${phase.startMiB.toFixed(0)} at the start; target < ${limitMiB.toFixed(0)} = 2x the matrix)`;
+  return [
+    `store write:           ${figures.write.seconds.toFixed(2)} s = ${figures.write.megabytesPerSecond.toFixed(0)} MB/s (target < 3 s), ${memory(figures.write)}; ${figures.files} files, ${figures.storeMB.toFixed(0)} MB on disk`,
+    `store read:            ${figures.read.seconds.toFixed(2)} s = ${figures.read.megabytesPerSecond.toFixed(0)} MB/s (target < 2 s), ${memory(figures.read)}; stats every item's files and decodes every chunk`,
+    `                       (for scale: allocating and first touching ${figures.matrixMB.toFixed(0)} MB of fresh memory alone takes ${figures.read.freshMemorySeconds?.toFixed(2)} s in that process)`,
+  ];
+}

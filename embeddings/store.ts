@@ -1,0 +1,250 @@
+/**
+ * The embedding store: every image encoded once, kept as Parquet, found again by
+ * content. A run asks for its items (lookup), encodes only the missing ones and hands
+ * them to a writer, which writes a chunk file as soon as it holds CHUNK_ROWS of them;
+ * so a run killed at any point keeps all but its last partial chunk.
+ *
+ * Layout under the store's root (`--cache-dir`, default $XDG_CACHE_HOME/msclip-bench):
+ *
+ *   embeddings/images/<dataset>/<key digest, 16 hex>/<shard>-<writer>-<n>.parquet
+ *   embeddings/text/<key digest>.parquet            (text-cache.ts)
+ *
+ * Each chunk file holds one (model, preprocessing, dataset): columns `id` (the image id,
+ * relative to the dataset root), `stamp` (store-key.ts: the sizes and modification
+ * times of the item's files) and `embedding` (list<float32>, L2-normalised as the
+ * encoder returned it), and the key in its key-value metadata under "msclip-bench".
+ *
+ * Files are written to a temporary name and hard-linked into place (never replacing
+ * one), with a random writer tag in every name, so concurrent runs and the shards of
+ * a cluster job on a shared file system write disjoint files without locks. A file
+ * that cannot be read whole, or holds another key, is left alone with a note and its
+ * images are encoded again; a row whose stamp no longer matches is never served.
+ *
+ * Imports core, datasets vocabulary and its siblings.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { userCacheRoot } from '../core/project.ts';
+import type { DatasetItem } from '../datasets/types.ts';
+import { encodeStoreFile, linkIntoPlace, readStoreFile } from './store-file.ts';
+import { keyDigest, stampItems, type ImageStoreKey } from './store-key.ts';
+
+/** Images per chunk file: about 2 MB at 512 floats, small enough to lose little to a kill. */
+export const CHUNK_ROWS = 1000;
+
+/** The default root: `$XDG_CACHE_HOME/msclip-bench` or `~/.cache/msclip-bench`. */
+export function defaultStoreRoot(): string {
+  return userCacheRoot();
+}
+
+export interface StoreOptions {
+  /** The store's root folder (`--cache-dir`); default defaultStoreRoot(). */
+  dir?: string;
+  key: ImageStoreKey;
+  /** Floats per embedding (the manifest's embeddingSize); files of another size are passed over. */
+  dimension: number;
+  /** Called once per note (a file ignored, images changed since they were encoded). */
+  onNote?: (note: string) => void;
+}
+
+export interface Lookup {
+  /**
+   * items.length x dimension, in items order: the stored rows, zeros for the missing
+   * ones (the caller writes what it encodes there). One allocation, ready for scoring.
+   */
+  embeddings: Float32Array;
+  /** Per item, whether its row came from the store. */
+  found: boolean[];
+  /** How many rows came from the store. */
+  foundCount: number;
+  /** Indices in `items` that must be encoded, in order. */
+  missing: number[];
+  /** How many of `missing` have a stored row whose files changed since. */
+  stale: number;
+}
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+export interface StoreWriter {
+  /** Takes encoded rows (items.length x dimension, in items order); writes every full chunk. */
+  add(items: readonly DatasetItem[], rows: Float32Array): void;
+  /** Writes what is left as a last, shorter chunk. Returns the files this writer wrote. */
+  close(): string[];
+}
+
+export interface EmbeddingStore {
+  /** The folder of this key's chunk files. */
+  readonly folder: string;
+  readonly key: ImageStoreKey;
+  /** Notes so far (also passed to onNote). */
+  readonly notes: string[];
+  lookup(items: readonly DatasetItem[]): Promise<Lookup>;
+  writer(options?: { shard?: Shard; chunkRows?: number }): StoreWriter;
+  /** The chunk files rows were read from or written to, for provenance (sorted). */
+  files(): string[];
+}
+
+/** A file or folder name from free text (a user folder's dataset name). */
+const safeName = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
+
+/** The folder that holds a key's chunk files. */
+export function storeFolder(root: string, key: ImageStoreKey): string {
+  return join(root, 'embeddings', 'images', safeName(key.dataset), keyDigest(key).slice(0, 16));
+}
+
+/** Chunk files of a folder, sorted (temporary files start with a dot and are skipped). */
+function chunkFiles(folder: string): string[] {
+  try {
+    return readdirSync(folder).filter((name) => name.endsWith('.parquet') && !name.startsWith('.')).sort().map((name) => join(folder, name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export function openStore(options: StoreOptions): EmbeddingStore {
+  if (!Number.isInteger(options.dimension) || options.dimension < 1) throw new Error(`store: dimension must be a positive integer, got ${options.dimension}`);
+  const root = options.dir ?? defaultStoreRoot();
+  const key = options.key;
+  const folder = storeFolder(root, key);
+  const notes: string[] = [];
+  const note = (text: string): void => {
+    notes.push(text);
+    options.onNote?.(text);
+  };
+  const used = new Set<string>();
+  /**
+   * Every stamp taken at lookup, before the items are read (null: a file could not be
+   * statted), and per id the position of its latest one: what the writer records. One
+   * map for both the writer and lookup's "which item wants this row" (a second map of
+   * 100k+ ids costs a visible share of a cached run).
+   */
+  const stampTable: (string | null)[] = [];
+  const stampPosition = new Map<string, number>();
+  const ignored = new Set<string>();
+
+  async function lookup(items: readonly DatasetItem[]): Promise<Lookup> {
+    const { dimension } = options;
+    const stamps = stampItems(items);
+    // This lookup's stamps start at `base`; an id's position - base is the index of its
+    // first item here (duplicates in `items` share that row).
+    const base = stampTable.length;
+    let wantedCount = 0;
+    for (let index = 0; index < items.length; index++) {
+      stampTable.push(stamps[index]);
+      const id = items[index].id;
+      if ((stampPosition.get(id) ?? -1) >= base) continue;
+      stampPosition.set(id, base + index);
+      if (stamps[index] !== null) wantedCount += 1;
+    }
+    const wanted = (id: string): number | undefined => {
+      const position = stampPosition.get(id);
+      return position !== undefined && position >= base && stampTable[position] !== null ? position - base : undefined;
+    };
+    const embeddings = new Float32Array(items.length * dimension);
+    const found: boolean[] = new Array(items.length).fill(false);
+    let foundCount = 0;
+    const changed = new Set<number>();
+    // One decoding buffer for every file: rows are copied out into `embeddings`.
+    const scratch = new Float32Array(CHUNK_ROWS * dimension);
+    for (const file of chunkFiles(folder)) {
+      if (foundCount === wantedCount) break;
+      const chunk = readStoreFile(file, 'image', key, scratch);
+      if (typeof chunk === 'string' || (chunk.ids.length > 0 && chunk.dimension !== dimension)) {
+        const problem = typeof chunk === 'string' ? chunk : `has rows of ${chunk.dimension} floats, this model's have ${dimension}`;
+        if (!ignored.has(file)) note(`${file} ${problem}: ignored, its images are encoded again`);
+        ignored.add(file);
+        continue;
+      }
+      let useful = false;
+      for (let row = 0; row < chunk.ids.length; row++) {
+        const index = wanted(chunk.ids[row]);
+        if (index === undefined || found[index]) continue;
+        if (chunk.stamps?.[row] !== stamps[index]) {
+          changed.add(index);
+          continue;
+        }
+        // A plain loop: a subarray per row would make 100k+ short-lived objects.
+        const from = row * dimension;
+        const to = index * dimension;
+        for (let column = 0; column < dimension; column++) embeddings[to + column] = chunk.values[from + column];
+        found[index] = true;
+        foundCount += 1;
+        useful = true;
+      }
+      if (useful) used.add(file);
+    }
+    for (const [index, item] of items.entries()) {
+      const first = wanted(item.id);
+      if (first === undefined || first === index || !found[first]) continue;
+      embeddings.copyWithin(index * dimension, first * dimension, (first + 1) * dimension);
+      found[index] = true;
+    }
+    const missing: number[] = [];
+    let stale = 0;
+    for (let index = 0; index < items.length; index++) {
+      if (found[index]) continue;
+      missing.push(index);
+      if (changed.has(wanted(items[index].id) ?? -1)) stale += 1;
+    }
+    if (stale > 0) note(`${stale} image(s) of ${key.dataset} changed since they were encoded (file size or modification time): encoding them again`);
+    return { embeddings, found, foundCount: items.length - missing.length, missing, stale };
+  }
+
+  function writer(writerOptions: { shard?: Shard; chunkRows?: number } = {}): StoreWriter {
+    const chunkRows = writerOptions.chunkRows ?? CHUNK_ROWS;
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new Error(`store: chunkRows must be a positive integer, got ${chunkRows}`);
+    const shard = writerOptions.shard ?? { index: 1, count: 1 };
+    // The shard label is for people; the random tag keeps names apart across runs and machines.
+    const prefix = `${String(shard.index).padStart(String(shard.count).length, '0')}of${shard.count}-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+    const written: string[] = [];
+    let sequence = 0;
+    const { dimension } = options;
+    let ids: string[] = [];
+    let stamps: string[] = [];
+    // Reused for every chunk: the file is written from views of it.
+    const buffer = new Float32Array(chunkRows * dimension);
+
+    const flush = (): void => {
+      if (ids.length === 0) return;
+      const bytes = encodeStoreFile('image', key, { ids, stamps, dimension, values: buffer.subarray(0, ids.length * dimension) }, `${shard.index}/${shard.count}`);
+      mkdirSync(folder, { recursive: true });
+      let file: string;
+      do file = join(folder, `${prefix}-${String(++sequence).padStart(5, '0')}.parquet`);
+      while (!linkIntoPlace(file, bytes));
+      written.push(file);
+      used.add(file);
+      ids = [];
+      stamps = [];
+    };
+
+    return {
+      add(items, rows) {
+        if (rows.length !== items.length * dimension) throw new Error(`store: ${rows.length} floats are not ${items.length} rows of ${dimension}`);
+        for (const [row, item] of items.entries()) {
+          const position = stampPosition.get(item.id);
+          const stamp = position === undefined ? undefined : stampTable[position];
+          if (stamp === undefined) throw new Error(`store: ${item.id} was not looked up before it was encoded (its stamp must be taken before its files are read)`);
+          // A file that could not be statted at lookup gives no stamp to trust: not stored.
+          if (stamp === null) continue;
+          // Copied: the caller may reuse its batch buffer.
+          buffer.set(rows.subarray(row * dimension, (row + 1) * dimension), ids.length * dimension);
+          ids.push(item.id);
+          stamps.push(stamp);
+          if (ids.length === chunkRows) flush();
+        }
+      },
+      close() {
+        flush();
+        return [...written];
+      },
+    };
+  }
+
+  return { folder, key, notes, lookup, writer, files: () => [...used].sort() };
+}

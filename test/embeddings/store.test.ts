@@ -1,0 +1,299 @@
+/**
+ * The embedding store on real files in a temporary folder: round trip, a changed
+ * image file (size or modification time) encoded again and never served stale, a kill
+ * before close keeping every full chunk, truncated and foreign files passed over with
+ * a note, two shards writing disjoint files, the class-embedding cache, and
+ * pandas.read_parquet reading the chunk files (skipped, with the reason, without a
+ * Python environment that has pandas and pyarrow).
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
+import type { DatasetItem } from '../../datasets/types.ts';
+import { encodeStoreFile } from '../../embeddings/store-file.ts';
+import { stampItems, stampOf, type ImageStoreKey, type TextStoreKey } from '../../embeddings/store-key.ts';
+import { openStore, storeFolder } from '../../embeddings/store.ts';
+import { readClassEmbeddings, textCacheFile, writeClassEmbeddings } from '../../embeddings/text-cache.ts';
+import { DATA_PATH_VERSION } from '../../preprocess/spec.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'msclip-store-test-'));
+const DIMENSION = 8;
+
+const KEY: ImageStoreKey = {
+  imageTowerSha256: 'a'.repeat(64),
+  preprocessing: { kind: 'multispectral', bands: ['B02', 'B03', 'B04', 'B08'], size: 32, interpolation: 'bicubic', mean: [1, 2, 3, 4], std: [5, 6, 7, 8] },
+  dataPathVersion: DATA_PATH_VERSION,
+  onnxRuntime: { version: '1.30.0', provider: 'cpu' },
+  dataset: 'EuroSAT_MS',
+};
+
+let folderCount = 0;
+/** A fresh dataset folder: `count` items, the first `multi` of them read from two files (as BigEarthNet's bands). */
+function makeItems(count: number, multi = 0): { root: string; items: DatasetItem[] } {
+  const root = join(work, `data-${++folderCount}`);
+  const items: DatasetItem[] = [];
+  for (let index = 0; index < count; index++) {
+    const folder = join(root, index % 2 ? 'Forest' : 'River');
+    mkdirSync(folder, { recursive: true });
+    const files = [join(folder, `tile_${index}.tif`)];
+    if (index < multi) files.push(join(folder, `tile_${index}_B12.tif`));
+    for (const file of files) writeFileSync(file, `pixels of ${file}`);
+    items.push({ id: `${basename(folder)}/tile_${index}.tif`, files, labels: [index % 2] });
+  }
+  return { root, items };
+}
+
+/** Deterministic rows, different per item and per "encoding" (version). */
+function encode(items: readonly DatasetItem[], version = 0): Float32Array {
+  const rows = new Float32Array(items.length * DIMENSION);
+  items.forEach((item, row) => {
+    const seed = [...item.id].reduce((sum, char) => sum * 31 + char.charCodeAt(0), version) % 1000;
+    for (let column = 0; column < DIMENSION; column++) rows[row * DIMENSION + column] = Math.fround(Math.sin(seed + column * 0.37) / 3);
+  });
+  return rows;
+}
+
+/** What a run does: look up, encode the missing items in batches, store them. */
+async function run(dir: string, items: readonly DatasetItem[], options: { chunkRows?: number; version?: number; shard?: { index: number; count: number } } = {}) {
+  const notes: string[] = [];
+  const store = openStore({ dir, key: KEY, dimension: DIMENSION, onNote: (note) => notes.push(note) });
+  const lookup = await store.lookup(items);
+  const writer = store.writer({ chunkRows: options.chunkRows ?? 4, shard: options.shard });
+  for (let start = 0; start < lookup.missing.length; start += 3) {
+    const batch = lookup.missing.slice(start, start + 3).map((index) => items[index]);
+    const rows = encode(batch, options.version);
+    writer.add(batch, rows);
+    batch.forEach((_, row) => lookup.embeddings.set(rows.subarray(row * DIMENSION, (row + 1) * DIMENSION), lookup.missing[start + row] * DIMENSION));
+  }
+  const written = writer.close();
+  return { store, lookup, written, notes };
+}
+
+const chunkFilesOf = (dir: string): string[] => readdirSync(storeFolder(dir, KEY)).filter((name) => name.endsWith('.parquet')).sort();
+
+test('round trip: a second run reads every row back exactly and encodes nothing', async () => {
+  const dir = join(work, 'round-trip');
+  const { items } = makeItems(10, 3);
+  const first = await run(dir, items);
+  assert.is(first.lookup.foundCount, 0);
+  assert.equal(first.lookup.missing, [...items.keys()]);
+  assert.is(first.written.length, 3, '10 rows in chunks of 4: 4 + 4 + 2');
+  assert.equal(chunkFilesOf(dir).length, 3);
+  const second = await run(dir, items);
+  assert.is(second.lookup.foundCount, 10);
+  assert.equal(second.lookup.missing, []);
+  assert.is(second.written.length, 0);
+  assert.equal(second.lookup.embeddings, encode(items));
+  assert.equal(second.store.files(), first.written.slice().sort());
+  assert.equal(second.notes, []);
+  // The same items in another order, and one listed twice, get their own rows.
+  const shuffled = [items[7], items[2], items[7], items[0]];
+  const again = await openStore({ dir, key: KEY, dimension: DIMENSION }).lookup(shuffled);
+  assert.equal(again.embeddings, encode(shuffled));
+  assert.equal(again.missing, []);
+});
+
+test('a key differs in every part: another tower, spec, data path, runtime or dataset finds nothing', async () => {
+  const dir = join(work, 'keys');
+  const { items } = makeItems(3);
+  await run(dir, items);
+  const variants: ImageStoreKey[] = [
+    { ...KEY, imageTowerSha256: 'b'.repeat(64) },
+    { ...KEY, preprocessing: { ...KEY.preprocessing, size: 64 } },
+    { ...KEY, preprocessing: { ...KEY.preprocessing, mean: [1, 2, 3, 4.5] } },
+    { ...KEY, dataPathVersion: DATA_PATH_VERSION + 1 },
+    { ...KEY, onnxRuntime: { version: '1.30.0', provider: 'cuda' } },
+    { ...KEY, onnxRuntime: { version: '1.31.0', provider: 'cpu' } },
+    { ...KEY, dataset: 'EuroSAT_RGB' },
+  ];
+  for (const key of variants) {
+    const lookup = await openStore({ dir, key, dimension: DIMENSION }).lookup(items);
+    assert.is(lookup.foundCount, 0, JSON.stringify(key));
+  }
+  // Key order does not matter.
+  const reordered = JSON.parse(JSON.stringify({ dataset: KEY.dataset, onnxRuntime: KEY.onnxRuntime, dataPathVersion: KEY.dataPathVersion, preprocessing: KEY.preprocessing, imageTowerSha256: KEY.imageTowerSha256 })) as ImageStoreKey;
+  assert.is((await openStore({ dir, key: reordered, dimension: DIMENSION }).lookup(items)).foundCount, 3);
+});
+
+test('an item\'s stamp covers every file it is read from, in order', () => {
+  const { items } = makeItems(2, 1);
+  const stats = items[0].files.map((file) => statSync(file)).map((file) => ({ size: file.size, mtimeMs: Math.floor(file.mtimeMs) }));
+  assert.equal(stampItems(items)[0], stampOf(stats));
+  assert.is.not(stampOf(stats), stampOf([...stats].reverse()));
+  assert.is.not(stampItems(items)[0], stampItems(items)[1]);
+  assert.equal(stampItems([{ ...items[0], files: [...items[0].files, join(work, 'no-such-file')] }]), [null]);
+});
+
+test('a changed file (size, or modification time alone) is encoded again, never served stale', async () => {
+  const dir = join(work, 'changed');
+  const { items } = makeItems(8, 4);
+  await run(dir, items);
+  // Item 1: one more byte in its only file. Item 2: the second of its two files touched, same size.
+  appendFileSync(items[1].files[0], 'x');
+  const later = new Date(statSync(items[2].files[1]).mtimeMs + 5000);
+  utimesSync(items[2].files[1], later, later);
+  const second = await run(dir, items, { version: 1 });
+  assert.equal(second.lookup.missing, [1, 2]);
+  assert.is(second.lookup.stale, 2);
+  assert.ok(second.notes.some((note) => note.includes('2 image(s)') && note.includes('changed')), second.notes.join('\n'));
+  // The new rows win from now on; the old rows are never served again.
+  const third = await run(dir, items, { version: 2 });
+  assert.equal(third.lookup.missing, []);
+  const expected = encode(items);
+  expected.set(encode([items[1], items[2]], 1), DIMENSION);
+  assert.equal(third.lookup.embeddings, expected);
+  // A file that disappeared: missing, and not stored (its stamp cannot be taken).
+  rmSync(items[5].files[0]);
+  const fourth = await run(dir, items);
+  assert.equal(fourth.lookup.missing, [5]);
+  assert.equal(fourth.written, []);
+});
+
+test('a run killed before close keeps every full chunk; the next run encodes only the rest', async () => {
+  const dir = join(work, 'killed');
+  const { items } = makeItems(11);
+  const store = openStore({ dir, key: KEY, dimension: DIMENSION });
+  await store.lookup(items);
+  const writer = store.writer({ chunkRows: 4 });
+  writer.add(items.slice(0, 10), encode(items.slice(0, 10)));
+  // No close(): the process "dies" here with 2 rows unwritten.
+  assert.is(chunkFilesOf(dir).length, 2);
+  const resumed = await run(dir, items);
+  assert.equal(resumed.lookup.missing, [8, 9, 10]);
+  assert.equal(resumed.lookup.embeddings, encode(items));
+});
+
+test('the writer refuses rows of items that were not looked up, and rows of the wrong size', async () => {
+  const { items } = makeItems(2);
+  const store = openStore({ dir: join(work, 'refuse'), key: KEY, dimension: DIMENSION });
+  assert.throws(() => store.writer().add(items, encode(items)), /not looked up/);
+  await store.lookup(items);
+  assert.throws(() => store.writer().add(items, new Float32Array(DIMENSION)), /not 2 rows of 8/);
+});
+
+test('truncated, foreign and other-key files are passed over with a note; their images are encoded again', async () => {
+  const dir = join(work, 'broken');
+  const { items } = makeItems(12);
+  const first = await run(dir, items);
+  const [truncated, foreign, ...good] = first.written.slice().sort();
+  const bytes = readFileSync(truncated);
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  writeFileSync(foreign, 'PAR1 this is not what it seems PAR1');
+  const otherKey = { ...KEY, imageTowerSha256: 'c'.repeat(64) };
+  writeFileSync(join(storeFolder(dir, KEY), 'zz-copied-by-hand.parquet'), Buffer.concat(encodeStoreFile('image', otherKey, { ids: [items[0].id], stamps: ['0'], dimension: DIMENSION, values: new Float32Array(DIMENSION) })));
+  writeFileSync(join(storeFolder(dir, KEY), 'zz-empty.parquet'), '');
+  const second = await run(dir, items);
+  assert.is(second.lookup.missing.length, 8, 'the rows of the two broken chunks');
+  assert.is(second.notes.length, 4, second.notes.join('\n'));
+  assert.ok(second.notes.some((note) => note.startsWith(truncated) && note.includes('truncated')), second.notes.join('\n'));
+  assert.ok(second.notes.some((note) => note.startsWith(foreign)), second.notes.join('\n'));
+  assert.ok(second.notes.some((note) => note.includes('zz-copied-by-hand.parquet') && note.includes('another key')), second.notes.join('\n'));
+  assert.ok(second.notes.every((note) => note.includes('ignored')), second.notes.join('\n'));
+  assert.equal(second.lookup.embeddings, encode(items));
+  assert.ok(good.every((file) => second.store.files().includes(file)));
+  // Broken files are left alone (a person may want to look at them), and never read as rows.
+  const third = await run(dir, items);
+  assert.equal(third.lookup.missing, []);
+  assert.equal(third.lookup.embeddings, encode(items));
+});
+
+test('two shards write disjoint files at once; a later run finds every row', async () => {
+  const dir = join(work, 'shards');
+  const { items } = makeItems(9);
+  const half = [items.filter((_, index) => index % 2 === 0), items.filter((_, index) => index % 2 === 1)];
+  const shards = half.map((share, index) => {
+    const store = openStore({ dir, key: KEY, dimension: DIMENSION });
+    return { share, store, writer: store.writer({ chunkRows: 2, shard: { index: index + 1, count: 2 } }) };
+  });
+  for (const shard of shards) await shard.store.lookup(shard.share);
+  // Interleaved, as two machines on one file system.
+  for (let step = 0; step < 5; step++) {
+    for (const shard of shards) {
+      const item = shard.share[step];
+      if (item) shard.writer.add([item], encode([item]));
+    }
+  }
+  const written = shards.map((shard) => shard.writer.close().map((file) => basename(file)));
+  assert.ok(written[0].every((name) => name.startsWith('1of2-')), written[0].join());
+  assert.ok(written[1].every((name) => name.startsWith('2of2-')), written[1].join());
+  assert.is(new Set([...written[0], ...written[1]]).size, written[0].length + written[1].length);
+  assert.equal(chunkFilesOf(dir), [...written[0], ...written[1]].sort());
+  const scoring = await run(dir, items);
+  assert.equal(scoring.lookup.missing, []);
+  assert.equal(scoring.lookup.embeddings, encode(items));
+});
+
+test('class embeddings are cached per text tower, template set, class names and runtime', () => {
+  const dir = join(work, 'text');
+  const key: TextStoreKey = { textTowerSha256: 'd'.repeat(64), templatesSha256: 'e'.repeat(64), classes: ['forest', 'river', 'sea lake'], onnxRuntime: KEY.onnxRuntime };
+  const notes: string[] = [];
+  const onNote = (note: string): void => {
+    notes.push(note);
+  };
+  assert.is(readClassEmbeddings({ dir, key, onNote }), undefined);
+  const embeddings = Float32Array.from({ length: 3 * DIMENSION }, (_, index) => index / 10);
+  const file = writeClassEmbeddings({ dir, key, embeddings });
+  assert.equal(readClassEmbeddings({ dir, key, onNote })?.embeddings, embeddings);
+  assert.is(readClassEmbeddings({ dir, key: { ...key, classes: ['river', 'forest', 'sea lake'] }, onNote }), undefined);
+  assert.is(readClassEmbeddings({ dir, key: { ...key, templatesSha256: 'f'.repeat(64) }, onNote }), undefined);
+  assert.equal(notes, []);
+  writeFileSync(file, readFileSync(file).subarray(0, 40));
+  assert.is(readClassEmbeddings({ dir, key, onNote }), undefined);
+  assert.ok(notes[0]?.includes('ignored'), notes.join('\n'));
+  writeClassEmbeddings({ dir, key, embeddings });
+  assert.equal(readClassEmbeddings({ dir, key, onNote })?.embeddings, embeddings);
+  assert.is(textCacheFile({ dir, key }), file);
+});
+
+/** The project's Python with pandas and pyarrow, or why there is none. */
+function pandasPython(): { python: string } | { reason: string } {
+  let python: string;
+  try {
+    python = ensurePythonEnvironment({ quiet: true });
+  } catch (error) {
+    return { reason: (error as Error).message };
+  }
+  const check = spawnSync(python, ['-c', 'import pandas, pyarrow'], { encoding: 'utf8' });
+  if (check.status !== 0) return { reason: `${python} cannot import pandas and pyarrow (${check.stderr.trim().split('\n').pop()}); pip install pandas pyarrow` };
+  return { python };
+}
+
+const pandas = pandasPython();
+if ('python' in pandas) {
+  test('pandas.read_parquet reads the chunk files: one row per image, embedding as float32 lists', async () => {
+    const dir = join(work, 'pandas');
+    const { items } = makeItems(7, 2);
+    await run(dir, items, { chunkRows: 3 });
+    const script = [
+      'import glob, json, sys',
+      'import numpy as np, pandas as pd, pyarrow.parquet as pq',
+      'files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))',
+      'frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)',
+      'matrix = np.stack(frame["embedding"].to_numpy())',
+      'meta = pq.read_schema(files[0]).metadata[b"msclip-bench"]',
+      'print(json.dumps({"columns": list(frame.columns), "ids": frame["id"].tolist(), "dtype": str(matrix.dtype), "shape": list(matrix.shape),',
+      '  "rows": matrix.astype(float).tolist(), "key": json.loads(meta)["key"], "files": len(files)}))',
+    ].join('\n');
+    const result = spawnSync(pandas.python, ['-c', script, storeFolder(dir, KEY)], { encoding: 'utf8' });
+    assert.is(result.status, 0, result.stderr.slice(-2000));
+    const read = JSON.parse(result.stdout) as { columns: string[]; ids: string[]; dtype: string; shape: number[]; rows: number[][]; key: unknown; files: number };
+    assert.equal(read.columns, ['id', 'stamp', 'embedding']);
+    assert.is(read.files, 3);
+    assert.is(read.dtype, 'float32');
+    assert.equal(read.shape, [7, DIMENSION]);
+    assert.equal(read.key, JSON.parse(JSON.stringify(KEY)));
+    const expected = encode(items);
+    const byId = new Map(read.ids.map((id, row) => [id, read.rows[row]]));
+    assert.is(byId.size, 7);
+    items.forEach((item, row) => assert.equal(byId.get(item.id), Array.from(expected.subarray(row * DIMENSION, (row + 1) * DIMENSION)), item.id));
+  });
+} else {
+  console.log(`  skipped: pandas.read_parquet on the store's files (${pandas.reason})`);
+}
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+test.run();
