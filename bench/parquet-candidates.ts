@@ -16,7 +16,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIMENSION, BENCH_ROWS, peakRssMiB, syntheticEmbeddings } from '../cli/commands/bench-support.ts';
+import { BENCH_DIMENSION, BENCH_ROWS, peakRssMiB, syntheticEmbeddings } from '../cli/bench-support.ts';
 import { decodeEmbeddingTable } from '../embeddings/parquet/read.ts';
 import { encodeEmbeddingTableParts } from '../embeddings/parquet/write.ts';
 
