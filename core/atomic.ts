@@ -88,7 +88,8 @@ export function writeFilesTogether(files: readonly { path: string; content: stri
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process of this host is still running (a writer whose leftovers must be kept). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

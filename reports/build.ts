@@ -18,7 +18,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { readRecordArrays } from '../records/arrays.ts';
 import { newestRecords, readRecords, recordDate, type ResultRecord } from '../records/records.ts';
-import { writeFileAtomic } from '../core/atomic.ts';
+import { processIsAlive, writeFileAtomic } from '../core/atomic.ts';
 import { bandConditionSpec, bandConditionViews, isMainRecord, type BandConditionView } from './band-conditions.ts';
 import { barsSpec } from './charts/bars.ts';
 import { gapSpec } from './charts/gap.ts';
@@ -125,15 +125,6 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const shown = relative(process.cwd(), index);
   (options.log ?? (() => {}))(`Report: ${shown.startsWith('..') ? index : shown} (${result.pages.length} pages, ${result.charts.length} chart files)`);
   return { ...result, index, pages: result.pages.map(moved), charts: result.charts.map(moved), json: moved(result.json) };
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function buildInto(options: BuildReportOptions, out: string): Promise<BuildReportResult> {
