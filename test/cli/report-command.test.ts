@@ -20,7 +20,7 @@ test('flags: defaults, repeated and comma-separated --results', () => {
   assert.equal(parseReportArguments([]), { results: ['results'], out: 'reports/site', baseline: undefined, bootstrap: { resamples: 1000, seed: 0 }, json: false });
   const request = parseReportArguments(['--results', 'a,b', '--results', 'c', '--out', 'site', '--baseline', 'X', '--bootstrap', '200', '--bootstrap-seed', '5', '--json']);
   assert.equal(request, { results: ['a', 'b', 'c'], out: 'site', baseline: 'X', bootstrap: { resamples: 200, seed: 5 }, json: true });
-  assert.throws(() => parseReportArguments(['--bootstrap', '1.5']), (error: unknown) => isUserError(error) && /--bootstrap must be an integer from 0/.test(error.message));
+  assert.throws(() => parseReportArguments(['--bootstrap', '1.5']), (error: unknown) => isUserError(error) && /--bootstrap must be 0 or a positive integer/.test(error.message));
   assert.is(parseReportArguments(['--help']), 'help');
   assert.throws(() => parseReportArguments(['--result', 'a']), (error: unknown) => isUserError(error) && /Unknown option '--result'/.test(error.message));
 });
