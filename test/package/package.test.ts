@@ -25,6 +25,12 @@ test('npm pack, installed into an empty folder: the bin runs the demo, the libra
   assert.is(packed.status, 0, packed.stderr);
   const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
   assert.ok(tarball, 'npm pack wrote no tarball');
+  // The package's metadata and types as consumers resolve them.
+  const publint = run(process.execPath, [join(projectRoot, 'node_modules', 'publint', 'src', 'cli.js'), join(work, tarball)], projectRoot);
+  assert.is(publint.status, 0, `${publint.stdout}${publint.stderr}`);
+  assert.not.match(publint.stdout, /error|warning/i, publint.stdout);
+  const attw = run(process.execPath, [join(projectRoot, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), join(work, tarball), '--profile', 'esm-only'], projectRoot);
+  assert.is(attw.status, 0, `${attw.stdout}${attw.stderr}`);
   mkdirSync(consumer);
   mkdirSync(home);
   writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "version": "1.0.0", "type": "module" }\n');
