@@ -11,6 +11,7 @@
  *   npm install --no-save parquet-wasm apache-arrow hyparquet hyparquet-writer @duckdb/node-bindings
  * A candidate that is not installed is skipped with that line.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/require-await -- the candidates are optional packages loaded by name when installed (npm install --no-save), without types here; each adapter has the same async shape */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -15,7 +15,6 @@
  * of by sorted position, and a patch with a missing band or labels file is an error
  * naming it at listing time instead of a crash half-way through.
  */
-import { parse } from 'csv-parse/sync';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, UserError, quoted, shownPath, visible } from '../core/errors.ts';

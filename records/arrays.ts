@@ -41,5 +41,5 @@ export function readRecordArrays(path: string, record: ResultRecord): RecordArra
   if (!fits) {
     throw invalid(targetsFile, `expected ${singleLabel ? `int32 targets of shape [${n}]` : `uint8 targets of shape [${n}, ${k}]`}, got ${targets.descr} [${targets.shape.join(', ')}]`);
   }
-  return { logits: logits.data as Float32Array, targets: targets.data as Int32Array | Uint8Array, n, k };
+  return { logits: logits.data, targets: targets.data as Int32Array | Uint8Array, n, k };
 }

@@ -72,7 +72,7 @@ export function bandConditionViews(kept: readonly LoadedRecord[]): BandCondition
 /** Change per condition, one bar per (condition, metric), a panel per model; worst first. */
 export function bandConditionSpec(view: BandConditionView, label: string): TopLevelSpec {
   const values = view.rows.flatMap((row, order) => row.scores.filter((score) => score.delta !== null).map((score) => ({
-    model: chartSafe(row.model), condition: chartSafe(row.condition), order, metric: score.metric, delta: score.delta, text: `${score.delta! >= 0 ? '+' : ''}${score.delta!.toFixed(2)} points`,
+    model: chartSafe(row.model), condition: chartSafe(row.condition), order, metric: score.metric, delta: score.delta, text: `${(score.delta ?? 0) >= 0 ? '+' : ''}${(score.delta ?? 0).toFixed(2)} points`,
   })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -95,5 +95,5 @@ export function bandConditionSpec(view: BandConditionView, label: string): TopLe
       },
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }

@@ -56,10 +56,6 @@ function load(): NonNullable<typeof compiled> {
 
 type HandlebarsTemplateDelegate = (context: unknown) => string;
 
-function pageAssets(): PageAssets {
-  return load().assets;
-}
-
 /** Renders reports/templates/page.hbs (which = 'index') or benchmark.hbs. */
 export function renderPage(which: 'index' | 'benchmark', context: Record<string, unknown>): string {
   const templates = load();

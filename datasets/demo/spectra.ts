@@ -53,10 +53,6 @@ export const MATERIALS = {
 
 export type MaterialName = keyof typeof MATERIALS;
 
-function isMaterialName(name: string): name is MaterialName {
-  return Object.hasOwn(MATERIALS, name);
-}
-
 /**
  * Top-of-atmosphere reflectance in the cirrus band (B10, 1375 nm), where the
  * surface is hidden by water vapour absorption and only high targets show.

@@ -110,10 +110,6 @@ export const SAMPLE_TYPES: Readonly<Record<SampleType, SampleTypeInfo>> = {
   },
 };
 
-function isSampleType(value: unknown): value is SampleType {
-  return typeof value === 'string' && Object.hasOwn(SAMPLE_TYPES, value);
-}
-
 /** The sample type for a (SampleFormat, BitsPerSample) pair, or undefined when unsupported. */
 export function sampleTypeOf(format: number, bits: number): SampleType | undefined {
   for (const [name, info] of Object.entries(SAMPLE_TYPES) as [SampleType, SampleTypeInfo][]) {

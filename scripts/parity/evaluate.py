@@ -54,7 +54,7 @@ sys.path.insert(0, str(PROJECT / "adapters" / "export"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from inference import TorchModel, class_vectors, load_templates  # noqa: E402
-from reference_datasets import MODEL_BANDS, GdalReader, build_dataset  # noqa: E402
+from reference_datasets import MISSING, MODEL_BANDS, GdalReader, build_dataset  # noqa: E402
 from reference_metrics import metrics_of  # noqa: E402
 from saved_logits import record_files, saved_array  # noqa: E402
 
@@ -124,6 +124,8 @@ def parse_arguments(argv):
     parser.add_argument("--save-logits", metavar="DIR")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--metrics-from-logits", nargs="+", metavar="RECORD_OR_DIR")
+    parser.add_argument("--drop-bands", default="", help="comma list of model bands to fill instead of reading (a band condition)")
+    parser.add_argument("--fill", default="channel-mean", choices=["channel-mean", "pixel-mean", "zero"])
     arguments = parser.parse_args(argv)
     if not arguments.metrics_from_logits and not arguments.checkpoint:
         parser.error("--checkpoint is required (or --metrics-from-logits)")
@@ -144,6 +146,8 @@ def main(argv):
     if unknown:
         raise SystemExit(f"unknown dataset(s) {', '.join(unknown)}: choose from {', '.join(DATASETS)}")
     _, templates = load_templates(arguments.templates)
+    MISSING["bands"] = [band.strip() for band in arguments.drop_bands.split(",") if band.strip()]
+    MISSING["fill"] = arguments.fill
     loading = time.perf_counter()
     model = TorchModel(arguments.checkpoint, "ViT-B-16", len(MODEL_BANDS))
     tokenizer = open_clip.get_tokenizer("ViT-B-16")

@@ -137,9 +137,34 @@ def multiband_loader(file_bands):
     return load
 
 
+# A band-robustness condition (--drop-bands/--fill of evaluate.py): model bands that
+# are missing and how they are filled, applied to the raw CHW tensor before Resize and
+# Normalize - the reference's AddMeanChannels (msclip/inference/utils.py) policies,
+# at each band's own position instead of appended at the end.
+MISSING = {"bands": [], "fill": "channel-mean"}
+
+
+class FillMissing:
+    def __call__(self, tensor):
+        missing = [MODEL_BANDS.index(band) for band in MISSING["bands"]]
+        if not missing:
+            return tensor
+        present = [index for index in range(tensor.shape[0]) if index not in missing]
+        tensor = tensor.clone()
+        for index in missing:
+            if MISSING["fill"] == "channel-mean":
+                tensor[index] = MS_MEAN[index]
+            elif MISSING["fill"] == "zero":
+                tensor[index] = 0
+            else:  # pixel-mean: each pixel's mean over the bands present
+                tensor[index] = tensor[present].mean(dim=0)
+        return tensor
+
+
 def folder_transform():
     return transforms.Compose([
         transforms.ToTensor(),  # float32 HWC -> CHW, no scaling for float input
+        FillMissing(),
         transforms.Resize(size=[IMAGE_SIZE], interpolation=transforms.InterpolationMode.BICUBIC),
         transforms.CenterCrop([IMAGE_SIZE]),
         transforms.Normalize(mean=MS_MEAN, std=MS_STD),
@@ -235,6 +260,7 @@ class BigEarthNetTest(torch.utils.data.Dataset):
             self.patches = [row[0].strip() for row in csv.reader(handle) if row and row[0].strip()]
         self.classes = [name for name, _ in BIGEARTHNET_19]
         self.transform = transforms.Compose([
+            FillMissing(),
             transforms.Resize(size=IMAGE_SIZE),  # bilinear, antialias default (True)
             transforms.Normalize(mean=MS_MEAN, std=MS_STD),
         ])

@@ -30,7 +30,7 @@ test.after(async () => {
 
 const ids = (indices: Int32Array | undefined): string[] => Array.from(indices ?? [], (index) => items[index].id);
 
-async function expectUserError(action: () => Promise<unknown>, pattern: RegExp): Promise<void> {
+async function expectUserError(action: () => unknown, pattern: RegExp): Promise<void> {
   try {
     await action();
   } catch (error) {
@@ -87,9 +87,9 @@ test('BigEarthNet: the three csvs, first column by patch name (csv-parse: quotes
   assert.equal(Array.from(resolveSplit(splits.val!, listed, 'patch-name')), [2]);
   assert.equal(Array.from(resolveSplit(splits.train!, listed, 'patch-name')), [0]);
   // The golden tree's train csv names a test patch: a leak, refused.
-  await expectUserError(async () => resolveSplits(splits, listed, 'patch-name'), /bigearthnet-test\.csv:1: .* is also in .*bigearthnet-train\.csv:1; an image belongs to one split only/);
-  await expectUserError(async () => resolveSplit([{ name: 'S2X_nope', file: 'bigearthnet-train.csv', line: 7 }], listed, 'patch-name'), /bigearthnet-train\.csv:7: "S2X_nope" matches no image of the dataset; expected a patch name/);
-  await expectUserError(async () => parseSplitCsv('a\n"b\n', 'bad.csv'), /^bad\.csv:\d+: not a readable csv/);
+  await expectUserError(() => resolveSplits(splits, listed, 'patch-name'), /bigearthnet-test\.csv:1: .* is also in .*bigearthnet-train\.csv:1; an image belongs to one split only/);
+  await expectUserError(() => resolveSplit([{ name: 'S2X_nope', file: 'bigearthnet-train.csv', line: 7 }], listed, 'patch-name'), /bigearthnet-train\.csv:7: "S2X_nope" matches no image of the dataset; expected a patch name/);
+  await expectUserError(() => parseSplitCsv('a\n"b\n', 'bad.csv'), /^bad\.csv:\d+: not a readable csv/);
 });
 
 test.run();

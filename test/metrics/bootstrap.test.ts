@@ -167,10 +167,10 @@ test('paired: one more correct image out of 5,000 is not significant; 150 more a
   const oneMore = pairedBootstrap(correctFirst(2501), correctFirst(2500), options).acc1!;
   assert.is(oneMore.difference, 2501 / 5000 - 2500 / 5000);
   assert.ok(oneMore.pValue > 0.05, `p = ${oneMore.pValue}`);
-  assert.ok(oneMore.interval[0] <= 0 && oneMore.interval[1] > 0, `interval ${oneMore.interval}`);
+  assert.ok(oneMore.interval[0] <= 0 && oneMore.interval[1] > 0, `interval ${oneMore.interval.join(', ')}`);
   const many = pairedBootstrap(correctFirst(2650), correctFirst(2500), options).acc1!;
   assert.ok(many.pValue < 0.01, `p = ${many.pValue}`);
-  assert.ok(many.interval[0] > 0, `interval ${many.interval}`);
+  assert.ok(many.interval[0] > 0, `interval ${many.interval.join(', ')}`);
 });
 
 test('paired p-value: twice the smaller tail beyond 0, with +1 in numerator and denominator', () => {

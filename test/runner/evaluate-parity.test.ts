@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
+import { singleLabelMetrics } from '../../metrics/index.ts';
 import { type ResultRecord } from '../../records/records.ts';
 import { decodeNpy } from '../../core/npy.ts';
 import { writeTrees } from '../../scripts/golden/datasets-cases.ts';
@@ -144,6 +145,42 @@ for (const dataset of DATASETS) {
     const retrieval = record.task === 'multi-label' ? ['Ave_mAP', 'Ave_mAP_tm19'] : ['mAP', 'mAP_tm19'];
     for (const key of counted) assert.ok(close(record.metrics[key], expected.metrics[key], COUNT_TOLERANCE), `${dataset} ${key}: ours ${record.metrics[key]}, reference ${expected.metrics[key]} (smallest margin ${margin})`);
     for (const key of retrieval) assert.ok(close(record.metrics[key], expected.metrics[key], RETRIEVAL_TOLERANCE), `${dataset} ${key}: ours ${record.metrics[key]}, reference ${expected.metrics[key]}`);
+  });
+}
+
+// Band conditions: the reference re-implementation fills the same model bands on the raw
+// tensor before Resize and Normalize (AddMeanChannels' policies at each band's position).
+for (const [flags, dropped, fill] of [
+  [['--drop-bands', 'B08', '--fill', 'channel-mean'], ['B08'], 'channel-mean'],
+  [['--keep-bands', 'rgb', '--fill', 'zero'], ['B05', 'B06', 'B07', 'B08', 'B8A', 'B11', 'B12'], 'zero'],
+] as const) {
+  test(`band condition ${flags.join(' ')}: logits within ${LOGIT_TOLERANCE} of the reference with the same bands filled, accuracies equal`, () => {
+    const label = `${dropped.join('-')}-${fill}`;
+    const datasets = ['EuroSAT_MS', 'METERML_MS'];
+    const ourRun = run(process.execPath, [
+      '--import', 'tsx', join(projectRoot, 'cli/main.ts'), 'evaluate', '--model', REFERENCE_MODEL, '--models-dir', reference.modelsDir, '--datasets', datasets.join(','),
+      '--dataset-dir', tree, '--templates', 'clip', '--device', 'cpu', '--save-path', join(work, `ours-${label}`), '--no-export', '--no-report', '--bootstrap', '0', '--json', ...flags,
+    ]);
+    const summary = JSON.parse(ourRun.stdout) as { results: { dataset: string; record: string; condition?: { dropped: string[]; fill: string } }[] };
+    run(python, ['scripts/parity/evaluate.py', '--checkpoint', reference.checkpoint, '--dataset-dir', tree, '--datasets', datasets.join(','), '--templates', 'clip', '--save-logits', join(work, `python-${label}`), '--drop-bands', dropped.join(','), '--fill', fill, '--json']);
+    for (const dataset of datasets) {
+      const result = summary.results.find((entry) => entry.dataset === dataset && entry.condition !== undefined);
+      assert.ok(result, `${dataset}: no condition record`);
+      assert.equal(result.condition!.dropped, [...dropped]);
+      const record = JSON.parse(readFileSync(result.record, 'utf8')) as ResultRecord;
+      const theirs = npy(join(work, `python-${label}`, `${dataset}.logits.npy`));
+      const mine = npy(`${result.record}.logits.npy`);
+      let largest = 0;
+      for (let index = 0; index < theirs.data.length; index++) largest = Math.max(largest, Math.abs(mine.data[index] - theirs.data[index]));
+      log(`${dataset} with ${dropped.join(' ')} missing (${fill}): max |ours - reference| ${largest.toExponential(2)}`);
+      assert.ok(largest <= LOGIT_TOLERANCE, `${dataset}: logits differ by ${largest}`);
+      const expected = (JSON.parse(readFileSync(join(work, `python-${label}`, `${dataset}.json`), 'utf8')) as { images: string[] }).images;
+      assert.equal(record.images, expected, 'image rows in the same order');
+      const [n, k] = theirs.shape;
+      const theirMetrics = singleLabelMetrics(theirs.data as Float32Array, n, k, npy(join(work, `python-${label}`, `${dataset}.targets.npy`)).data as Int32Array).metrics;
+      for (const key of ['acc1', 'acc5', 'mean_per_class_recall']) assert.ok(close(record.metrics[key], theirMetrics[key], COUNT_TOLERANCE), `${dataset} ${key}: ours ${record.metrics[key]}, reference ${theirMetrics[key]}`);
+      for (const key of ['mAP', 'mAP_tm19']) assert.ok(close(record.metrics[key], theirMetrics[key], RETRIEVAL_TOLERANCE), `${dataset} ${key}`);
+    }
   });
 }
 

@@ -90,7 +90,7 @@ test('two models x three datasets: records, CSV, logits and JSON summary', () =>
         assert.is(interval, null, `${key}: no interval for a null metric`);
         continue;
       }
-      assert.ok(interval![0] >= 0 && interval![0] <= interval![1] && interval![1] <= 1, `${record.dataset} ${key}: [${interval}]`);
+      assert.ok(interval![0] >= 0 && interval![0] <= interval![1] && interval![1] <= 1, `${record.dataset} ${key}: [${interval?.join(', ')}]`);
     }
     const statistic = recordStatistic(record.task, saved.logits, record.n_images, record.classes.length, saved.targets);
     assert.equal(bootstrapIntervals(statistic, { resamples: 1000, seed: 0, stream: streamOf(record.dataset) }).ci, record.ci, 'intervals recomputed from the saved logits');

@@ -11,7 +11,7 @@ test('Rosenbrock: reaches (1, 1) from (-1.2, 1) with a gradient below the tolera
   }, Float64Array.from([-1.2, 1]), { gradientTolerance: 1e-10, reductionTolerance: 0 });
   assert.ok(result.converged, result.reason);
   assert.is(result.reason, 'gradient');
-  assert.ok(Math.abs(result.x[0] - 1) < 1e-9 && Math.abs(result.x[1] - 1) < 1e-9, `${result.x}`);
+  assert.ok(Math.abs(result.x[0] - 1) < 1e-9 && Math.abs(result.x[1] - 1) < 1e-9, `${result.x.join(', ')}`);
   assert.ok(result.iterations < 100, `${result.iterations} iterations`);
 });
 

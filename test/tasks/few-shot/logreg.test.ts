@@ -17,7 +17,7 @@ const unit = rows.map((row) => {
 /** sklearn's gradient, written out independently: (1/n) X^T (P - Y) + W / (C n), intercepts (1/n) sum (P - Y). */
 function gradientAt(model: LogisticModel, residual: (row: number, output: number, z: number[]) => number): number[] {
   const n = rows.length;
-  const gradient: number[] = new Array(model.outputs * 13).fill(0);
+  const gradient: number[] = new Array<number>(model.outputs * 13).fill(0);
   unit.forEach((x, row) => {
     const z = Array.from({ length: model.outputs }, (_, c) => x.reduce((sum, value, k) => sum + value * model.weights[c * 12 + k], model.intercepts[c]));
     for (let c = 0; c < model.outputs; c++) {
