@@ -135,25 +135,6 @@ export function sweepLeftovers(root: string, orphanOf: (final: string) => string
   return removed;
 }
 
-/**
- * Writes `content` to `path` atomically and refuses to replace an existing file:
- * the data goes to a temp file in the same folder, is fsynced, then hard-linked into
- * place (link fails if the target exists, unlike rename) and the temp file removed.
- */
-export function writeFileExclusive(path: string, content: string | Uint8Array): void {
-  const temporary = writeTemporary(path, content);
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    unlinkSync(temporary);
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UserError(ErrorCode.ioFailed, `${path} already exists: the file is never overwritten; choose another --save-path or run id`, path);
-    }
-    throw error;
-  }
-  unlinkSync(temporary);
-}
-
 /** Atomic replace (for files that are meant to be refreshed, such as a report page). */
 export function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[]): void {
   renameSync(writeTemporary(path, content), path);

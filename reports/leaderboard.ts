@@ -25,8 +25,8 @@ import { chartSafe, compareDatasets, competitionRanks, datasetLabel, dictionary,
 
 export * from './board-types.ts';
 export {
-  bestValue, higherIsBetter, imageKind, intervalText, metricDescription, metricValue, orderMetrics, percent, percentWithInterval,
-  perClassValue, points, pValueText,
+  bestValue, higherIsBetter, imageKind, metricDescription, metricValue, percent, percentWithInterval,
+  perClassValue, points,
 } from './values.ts';
 
 export function buildLeaderboard(options: LeaderboardOptions): Leaderboard {
