@@ -1,8 +1,10 @@
 /**
  * buildReport: result folders -> a static leaderboard site.
  *
- * 1. Read every record under the result folders; keep the newest per
- *    (model, dataset, template set) and remember what it replaced.
+ * 1. Read every record under the result folders; keep the newest per identity
+ *    (model, dataset, template set, evaluation, probe, condition) and remember what it
+ *    replaced. The main table, radar and benchmark pages take the zero-shot, all-band
+ *    records; few-shot records get the few-shot page (few-shot-site.ts).
  * 2. Build the view model (leaderboard.ts): ranks, radar scaling, headlines, baseline;
  *    then, from the logits saved beside the records, the bootstrap intervals, paired
  *    comparisons with the best, ties and headline intervals (significance.ts).
@@ -27,6 +29,8 @@ import { benchmarkTable, headlineViews, leaderboardTable, perClassTable, provena
 import { radarSignificanceNote } from './page-significance.ts';
 import { compileVegaLite, inlineSvg, renderPng, renderSvg, type VegaLiteSpec, type VegaSpec } from './render.ts';
 import { computeSignificance } from './significance.ts';
+import { buildFewShot, isLeaderboardRecord } from './few-shot.ts';
+import { FEW_SHOT_PAGE, fewShotJson, writeFewShotSite } from './few-shot-site.ts';
 import { type ChartView, renderPage } from './site.ts';
 
 export interface BuildReportOptions {
@@ -102,7 +106,8 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   log(`Report: ${loaded.length} records from ${options.results.join(', ')}${superseded.length ? ` (${superseded.length} superseded by newer runs)` : ''}`);
 
   // 2. View model, then the uncertainty from the saved logits.
-  const board = buildLeaderboard({ kept, superseded, recordsRead: loaded.length, baseline: options.baseline, epsilon: options.epsilon });
+  const board = buildLeaderboard({ kept: kept.filter(({ record }) => isLeaderboardRecord(record)), superseded, recordsRead: loaded.length, baseline: options.baseline, epsilon: options.epsilon });
+  const fewShot = buildFewShot(kept);
   const bootstrap = options.bootstrap ?? recordedBootstrap(kept.map(({ record }) => record));
   if (bootstrap && bootstrap.resamples > 0) {
     const started = performance.now();
@@ -145,6 +150,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
     entries: board.entries.length,
     benchmarkCount: board.benchmarks.length,
     benchmarks: board.benchmarks.map((benchmark) => ({ label: benchmark.label, href: `benchmark-${benchmark.slug}.html`, demo: benchmark.demo })),
+    fewShot: fewShot.benchmarks.map((benchmark) => ({ label: benchmark.label, href: `${FEW_SHOT_PAGE}#few-shot-${benchmark.slug}`, demo: benchmark.demo })),
     headlines: headlineViews(board),
     headlineDatasets: headlineLabels.length > 1 ? `the ${headlineLabels.length} benchmarks (${headlineLabels.join(', ')})` : `the benchmark ${headlineLabels.join('')}`,
     charts: { radar, heatmap, gap },
@@ -176,10 +182,13 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
     }));
     pages.push(page);
   }
+  const fewShotPage = await writeFewShotSite({ out, board: fewShot, common, writeChart: (job) => writeChart(out, job, charts) });
+  if (fewShotPage) pages.push(fewShotPage);
+  for (const { path, reason } of fewShot.skipped) log(`Report: few-shot record ${path} left out: ${reason}`);
 
   // 5. Machine-readable summary.
   const json = join(out, 'leaderboard.json');
-  writeFileAtomic(json, `${JSON.stringify(summaryJson(board), null, 2)}\n`);
+  writeFileAtomic(json, `${JSON.stringify({ ...summaryJson(board) as object, fewShot: fewShotJson(fewShot) }, null, 2)}\n`);
   const shown = relative(process.cwd(), index);
   log(`Report: ${shown.startsWith('..') ? index : shown} (${pages.length} pages, ${charts.length} chart files)`);
 
