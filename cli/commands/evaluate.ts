@@ -26,17 +26,6 @@ EuroSAT-MS, METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md
                           zeroshot_classification), few-shot (alias linear_probe)
   --split S               zero-shot scores every image (all, default) or the test split
                           file's (test: test.txt; BigEarthNet: bigearthnet-test.csv)
-Few-shot (--task few-shot): probes fitted on seeded draws of the train split (train.txt,
-bigearthnet-train.csv; none: a seeded 80/20 split), scored on the test split:
-  --shots LIST            labelled images per class (single-label; default
-                          1,2,5,10,20,50,100,all)
-  --labels LIST           labelled images in total (multi-label, and single-label when given
-                          without --shots; default 10,20,50,100,200,500,1000; add all to fit
-                          the whole training split once)
-  --seeds N               draws per budget (default 10)
-  --probe LIST            logreg,knn (default both)
-  --probe-c C             logistic regression's C, or auto (default: chosen per draw from
-                          1e-3..1e3 on val, else on a fold of the draw)
   --datasets LIST         EuroSAT_MS,METERML_MS,BigEarthNet_MS (default: all three; aliases METERML_RGB, BigEarthNet_RGB)
   --dataset-dir DIR       benchmark root (default benchmark_datasets)
   --models-dir DIR        bundle root (default models)
@@ -69,6 +58,18 @@ bigearthnet-train.csv; none: a seeded 80/20 split), scored on the test split:
   --report-dir DIR        where the leaderboard goes (default reports/site)
   --demo                  run the built-in demo suite and demo models
   --json                  print only the summary JSON on stdout
+
+Few-shot (--task few-shot): probes fitted on seeded draws of the train split (train.txt,
+bigearthnet-train.csv; none: a seeded 80/20 split), scored on the test split:
+  --shots LIST            labelled images per class (single-label; default
+                          1,2,5,10,20,50,100,all)
+  --labels LIST           labelled images in total (multi-label, and single-label when given
+                          without --shots; default 10,20,50,100,200,500,1000; add all to fit
+                          the whole training split once)
+  --seeds N               draws per budget (default 10)
+  --probe LIST            logreg,knn (default both)
+  --probe-c C             logistic regression's C, or auto (default: chosen per draw from
+                          1e-3..1e3 on val, else on a fold of the draw)
 `;
 
 const flags = {
