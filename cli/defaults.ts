@@ -12,6 +12,20 @@ export const DEFAULTS = {
   templates: 'msclip',
   /** The default evaluation task. */
   task: 'zero-shot',
+  /** Zero-shot scores every listed image, as the reference does (--split test: the test split file's). */
+  split: 'all' as const,
+  /** Few-shot budgets: labelled images per class (--shots; single-label datasets). */
+  shots: [1, 2, 5, 10, 20, 50, 100, 'all'] as const,
+  /** Few-shot budgets: labelled images in total (--labels; multi-label datasets, BigEarthNet). `all` is opt-in there. */
+  labels: [10, 20, 50, 100, 200, 500, 1000] as const,
+  /** Few-shot draws per budget (--seeds). */
+  seeds: 10,
+  /** Few-shot probes (--probe). */
+  probes: ['logreg', 'knn'] as const,
+  /** Logistic regression's C (--probe-c): chosen per draw on val, or on a fold of the draw. */
+  probeC: 'auto' as const,
+  /** The most val images C is chosen on; a larger val split gives a seeded sample. */
+  fewShotValLimit: 10000,
   datasetDir: 'benchmark_datasets',
   modelsDir: 'models',
   savePath: 'results',

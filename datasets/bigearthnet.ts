@@ -11,7 +11,8 @@
  * 120x120, 20 m ones 60x60, 60 m ones 20x20).
  *
  * Unlike the reference we need only the test csv (it also insists on the train and
- * val csvs, which it never reads), we find bands by their file-name suffix instead
+ * val csvs, which it never reads; few-shot probes train on the train csv's patches,
+ * listed on demand), we find bands by their file-name suffix instead
  * of by sorted position, and a patch with a missing band or labels file is an error
  * naming it at listing time instead of a crash half-way through.
  */
@@ -24,7 +25,7 @@ import { isDirectory } from './image-folder.ts';
 import type { DatasetModule, ReadOptions } from './module.ts';
 import { gdalBilinearToInt32 } from './bigearthnet-resample.ts';
 import { L2A_BANDS, canonicalBandName } from './sentinel2.ts';
-import { parseSplitCsv } from './splits.ts';
+import { bigEarthNetSplitFile, type DatasetSplits, type ListedSplitImages, parseSplitCsv, readBigEarthNetSplits, type SplitEntry } from './splits.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage } from './types.ts';
 
 export const BIGEARTHNET_SPLIT_FILE = 'bigearthnet-test.csv';
@@ -96,6 +97,27 @@ async function readPatch(imageRoot: string, csv: string, name: string, line: num
   return { item: { id: name, files, labels } };
 }
 
+/** The patches of a split csv, in its order (undefined where skipped under skipInvalid). */
+async function listPatches(imageRoot: string, csv: string, patches: readonly SplitEntry[], options: ListOptions): Promise<ListedSplitImages> {
+  const items: (DatasetItem | undefined)[] = [];
+  const skipped: DatasetListing['skipped'] = [];
+  for (let start = 0; start < patches.length; start += BATCH) {
+    const batch = patches.slice(start, start + BATCH);
+    const results = await Promise.all(batch.map(({ name, line }) => readPatch(imageRoot, csv, name, line)));
+    for (const result of results) {
+      if ('item' in result) {
+        items.push(result.item);
+      } else if (options.skipInvalid) {
+        items.push(undefined);
+        skipped.push({ file: result.file, reason: result.reason });
+      } else {
+        throw new UserError(ErrorCode.datasetInvalid, result.message, result.file);
+      }
+    }
+  }
+  return { items, skipped };
+}
+
 async function list(root: string, options: ListOptions): Promise<DatasetListing> {
   if (!(await isDirectory(root))) {
     throw new UserError(ErrorCode.datasetMissing, `${shownPath(root)}: dataset folder not found; BigEarthNet_MS is expected as ${LAYOUT} (see DATASETS.md)`, root);
@@ -113,22 +135,40 @@ async function list(root: string, options: ListOptions): Promise<DatasetListing>
   }
   const patches = parseSplitCsv(text, csv);
   if (patches.length === 0) throw new UserError(ErrorCode.datasetInvalid, `${shownPath(csv)}: lists no patches; expected one patch name per line`, csv);
-  const items: DatasetItem[] = [];
-  const skipped: DatasetListing['skipped'] = [];
-  for (let start = 0; start < patches.length; start += BATCH) {
-    const batch = patches.slice(start, start + BATCH);
-    const results = await Promise.all(batch.map(({ name, line }) => readPatch(imageRoot, csv, name, line)));
-    for (const result of results) {
-      if ('item' in result) {
-        items.push(result.item);
-      } else if (options.skipInvalid) {
-        skipped.push({ file: result.file, reason: result.reason });
-      } else {
-        throw new UserError(ErrorCode.datasetInvalid, result.message, result.file);
-      }
-    }
-  }
+  const listed = await listPatches(imageRoot, csv, patches, options);
+  const items = listed.items.filter((item): item is DatasetItem => item !== undefined);
+  const skipped = listed.skipped;
   return { dataset: 'BigEarthNet_MS', task: 'multi-label', root, classes: [...BIGEARTHNET_19_CLASSES], items, skipped, demo: false };
+}
+
+/**
+ * The split csvs as pools: `test` is the listing itself (the test csv); `train` and
+ * `val` (269,695 and 123,723 patches in BigEarthNet-S2 v1.0) are listed on demand, only
+ * the patches a task asks for. A patch in two csvs is an error naming both lines.
+ */
+async function splits(root: string, listing: DatasetListing): Promise<DatasetSplits> {
+  const files = await readBigEarthNetSplits(root);
+  const imageRoot = join(root, BIGEARTHNET_IMAGE_FOLDER);
+  const pools: DatasetSplits = {
+    test: { file: bigEarthNetSplitFile(root, 'test'), size: listing.items.length, indices: Int32Array.from(listing.items.keys()) },
+  };
+  const owner = new Map<string, SplitEntry>((files.test ?? []).map((entry) => [entry.name, entry]));
+  for (const split of ['train', 'val'] as const) {
+    const entries = files[split];
+    if (entries === undefined) continue;
+    for (const entry of entries) {
+      const other = owner.get(entry.name);
+      if (other !== undefined) throw new UserError(ErrorCode.datasetInvalid, `${entry.file}:${entry.line}: patch "${entry.name}" is also in ${other.file}:${other.line}; a patch belongs to one split only`, entry.file);
+      owner.set(entry.name, entry);
+    }
+    const file = bigEarthNetSplitFile(root, split);
+    pools[split] = {
+      file,
+      size: entries.length,
+      list: (positions, options) => listPatches(imageRoot, file, Array.from(positions, (position) => entries[position]), options),
+    };
+  }
+  return pools;
 }
 
 async function readBand(file: string, maxPixels: number | undefined): Promise<Int32Array> {
@@ -176,5 +216,6 @@ export const bigearthnet: DatasetModule = {
     readStep: { op: 'read-band-files', resampling: 'gdal-bilinear', grid: [BIGEARTHNET_GRID.height, BIGEARTHNET_GRID.width], dtype: 'int32' },
   },
   list,
+  splits,
   read,
 };

@@ -4,6 +4,7 @@
  * are the folder names, lower-cased ("annualcrop", "herbaceousvegetation", ...).
  */
 import { imageFolderClassName, listImageFolder, readMultibandTiff } from './image-folder.ts';
+import { imageFolderSplits } from './splits.ts';
 import type { DatasetModule } from './module.ts';
 import { L1C_BANDS } from './sentinel2.ts';
 
@@ -29,5 +30,6 @@ export const eurosat: DatasetModule = {
     layout: LAYOUT,
     classNames: (folders) => folders.map(imageFolderClassName),
   }),
+  splits: (root, listing, options) => imageFolderSplits(root, listing.items, options.missing),
   read: (item, options) => readMultibandTiff(item, L1C_BANDS, 'EuroSAT_MS L1C', options),
 };

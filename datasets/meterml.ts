@@ -6,6 +6,7 @@
  */
 import { ErrorCode, UserError, quoted, shownPath } from '../core/errors.ts';
 import { listImageFolder, readMultibandTiff } from './image-folder.ts';
+import { imageFolderSplits } from './splits.ts';
 import type { DatasetModule } from './module.ts';
 import { L2A_BANDS } from './sentinel2.ts';
 
@@ -50,5 +51,6 @@ export const meterml: DatasetModule = {
       return [...METERML_CLASSES];
     },
   }),
+  splits: (root, listing, options) => imageFolderSplits(root, listing.items, options.missing),
   read: (item, options) => readMultibandTiff(item, L2A_BANDS, 'METERML_MS L2A', options),
 };

@@ -5,6 +5,7 @@
  * records those differences as data, so preprocess.ts has no per-dataset branches).
  */
 import type { Interpolation } from './types.ts';
+import type { DatasetSplits, MissingEntries } from './splits.ts';
 import type { DatasetItem, DatasetListing, ListOptions, RawImage, Task } from './types.ts';
 
 export type { Interpolation };
@@ -52,6 +53,12 @@ export interface DatasetModule {
   recipe: DatasetRecipe;
   /** Lists the dataset at `root` (the dataset's own folder, `<dataset-dir>/<folder>`). */
   list(root: string, options: ListOptions): Promise<DatasetListing>;
+  /**
+   * The dataset's split files (train / val / test) as pools of images, for tasks that
+   * train on one split and test on another; {} when it has none. `listing` is what
+   * `list` returned for `root`; `missing: 'skip'` when it is a subset of the dataset.
+   */
+  splits(root: string, listing: DatasetListing, options: { missing: MissingEntries }): Promise<DatasetSplits>;
   /** Decodes one item to planar bands named by Sentinel-2 band names. */
   read(item: DatasetItem, options?: ReadOptions): Promise<RawImage>;
 }

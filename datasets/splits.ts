@@ -85,13 +85,14 @@ async function readIfPresent(file: string): Promise<string | undefined> {
   }
 }
 
-async function readSplits(fileOf: (split: SplitName) => string, parseText: (text: string, file: string) => SplitEntry[]): Promise<SplitFiles> {
+async function readSplits(fileOf: (split: SplitName) => string, parseText: (text: string, file: string) => SplitEntry[], empty: 'error' | 'absent'): Promise<SplitFiles> {
   const splits: SplitFiles = {};
   for (const split of SPLIT_NAMES) {
     const file = fileOf(split);
     const text = await readIfPresent(file);
     if (text === undefined) continue;
     const entries = parseText(text, file);
+    if (entries.length === 0 && empty === 'absent') continue;
     if (entries.length === 0) throw new UserError(ErrorCode.datasetInvalid, `${file}: lists no images; delete it or list one image per line`, file);
     splits[split] = entries;
   }
@@ -100,12 +101,15 @@ async function readSplits(fileOf: (split: SplitName) => string, parseText: (text
 
 /** The split files present in an ImageFolder dataset's folder (none: `{}`). */
 export function readImageFolderSplits(root: string): Promise<SplitFiles> {
-  return readSplits((split) => imageFolderSplitFile(root, split), parseSplitList);
+  return readSplits((split) => imageFolderSplitFile(root, split), parseSplitList, 'error');
 }
 
-/** BigEarthNet's split csvs that are present. */
+/**
+ * BigEarthNet's split csvs that are present. An empty csv counts as absent: the
+ * reference's layout insists that all three exist, so an unused split is an empty file.
+ */
 export function readBigEarthNetSplits(root: string): Promise<SplitFiles> {
-  return readSplits((split) => bigEarthNetSplitFile(root, split), parseSplitCsv);
+  return readSplits((split) => bigEarthNetSplitFile(root, split), parseSplitCsv, 'absent');
 }
 
 /** "Forest/Forest_12.tif" -> "Forest/Forest_12"; "Forest_12.jpg" -> "Forest_12". */
@@ -124,10 +128,21 @@ export function imageFolderKeys(item: DatasetItem): { path: string; stem: string
 export type SplitMatching = 'image-folder' | 'patch-name';
 
 /**
+ * What an entry that matches no image means: an error, or (`skip`, for a listing that is
+ * a subset of the dataset: --limit-per-class, --skip-invalid) an image left out.
+ */
+export type MissingEntries = 'error' | 'skip';
+
+/**
  * Indices (into `items`) of the images a split's entries name, in the entries' order.
  * `image-folder`: by relative path or file stem (see above); `patch-name`: item id.
  */
-export function resolveSplit(entries: readonly SplitEntry[], items: readonly DatasetItem[], matching: SplitMatching): Int32Array {
+export function resolveSplit(entries: readonly SplitEntry[], items: readonly DatasetItem[], matching: SplitMatching, missing: MissingEntries = 'error'): Int32Array {
+  return Int32Array.from(matchEntries(entries, items, matching, missing), ({ index }) => index);
+}
+
+/** The entries that name an image, with its index. */
+function matchEntries(entries: readonly SplitEntry[], items: readonly DatasetItem[], matching: SplitMatching, missing: MissingEntries): { index: number; entry: SplitEntry }[] {
   const byPath = new Map<string, number[]>();
   const byStem = new Map<string, number[]>();
   items.forEach((item, index) => {
@@ -136,49 +151,90 @@ export function resolveSplit(entries: readonly SplitEntry[], items: readonly Dat
     byStem.set(keys.stem, [...(byStem.get(keys.stem) ?? []), index]);
   });
   const seen = new Map<number, SplitEntry>();
-  return Int32Array.from(entries, (entry) => {
+  const found: { index: number; entry: SplitEntry }[] = [];
+  for (const entry of entries) {
     const normalised = posix.normalize(entry.name.replace(/\\/g, '/')).replace(/^\.\//, '');
-    let found: number[] | undefined;
-    if (matching === 'patch-name') found = byPath.get(normalised);
-    else if (normalised.includes('/')) found = byPath.get(withoutExtension(normalised));
-    else found = byStem.get(withoutExtension(normalised));
-    if (found === undefined || found.length === 0) {
+    let matches: number[] | undefined;
+    if (matching === 'patch-name') matches = byPath.get(normalised);
+    else if (normalised.includes('/')) matches = byPath.get(withoutExtension(normalised));
+    else matches = byStem.get(withoutExtension(normalised));
+    if ((matches === undefined || matches.length === 0) && missing === 'skip') continue;
+    if (matches === undefined || matches.length === 0) {
       const hint = matching === 'patch-name'
         ? 'expected a patch name that has a folder under sentinel-2/'
         : 'expected a path relative to the dataset folder (Forest/Forest_12.tif) or a file name (Forest_12.tif)';
       throw new UserError(ErrorCode.datasetInvalid, `${entry.file}:${entry.line}: "${entry.name}" matches no image of the dataset; ${hint}; fix or remove the line`, entry.file);
     }
-    if (found.length > 1) {
-      const ids = found.slice(0, 3).map((index) => items[index].id).join(', ');
-      throw new UserError(ErrorCode.datasetInvalid, `${entry.file}:${entry.line}: "${entry.name}" matches ${found.length} images (${ids}); write the path relative to the dataset folder instead`, entry.file);
+    if (matches.length > 1) {
+      const ids = matches.slice(0, 3).map((index) => items[index].id).join(', ');
+      throw new UserError(ErrorCode.datasetInvalid, `${entry.file}:${entry.line}: "${entry.name}" matches ${matches.length} images (${ids}); write the path relative to the dataset folder instead`, entry.file);
     }
-    const index = found[0];
+    const index = matches[0];
     const earlier = seen.get(index);
     if (earlier !== undefined) {
       throw new UserError(ErrorCode.datasetInvalid, `${entry.file}:${entry.line}: "${entry.name}" is listed twice (also line ${earlier.line}: "${earlier.name}"); remove one line`, entry.file);
     }
     seen.set(index, entry);
-    return index;
-  });
+    found.push({ index, entry });
+  }
+  return found;
 }
 
 /** Every split present, resolved; an image in two splits is an error naming both lines. */
-export function resolveSplits(splits: SplitFiles, items: readonly DatasetItem[], matching: SplitMatching): Partial<Record<SplitName, Int32Array>> {
+export function resolveSplits(splits: SplitFiles, items: readonly DatasetItem[], matching: SplitMatching, missing: MissingEntries = 'error'): Partial<Record<SplitName, Int32Array>> {
   const resolved: Partial<Record<SplitName, Int32Array>> = {};
   const owner = new Map<number, SplitEntry>();
   for (const split of SPLIT_NAMES) {
     const entries = splits[split];
     if (entries === undefined) continue;
-    const indices = resolveSplit(entries, items, matching);
-    indices.forEach((index, position) => {
+    const matched = matchEntries(entries, items, matching, missing);
+    for (const { index, entry } of matched) {
       const other = owner.get(index);
       if (other !== undefined) {
-        const entry = entries[position];
         throw new UserError(ErrorCode.datasetInvalid, `${entry.file}:${entry.line}: "${entry.name}" is also in ${other.file}:${other.line}; an image belongs to one split only`, entry.file);
       }
-      owner.set(index, entries[position]);
-    });
-    resolved[split] = indices;
+      owner.set(index, entry);
+    }
+    resolved[split] = Int32Array.from(matched, ({ index }) => index);
   }
   return resolved;
+}
+
+/**
+ * One split of a dataset as a task sees it: a pool of images addressed by position
+ * (0..size-1). Pools made of listed images carry their listing indices; BigEarthNet's
+ * train and val csvs (hundreds of thousands of patches) are listed on demand, only the
+ * positions a task asks for.
+ */
+export interface SplitPool {
+  /** The split file. */
+  file: string;
+  /** Images in the split. */
+  size: number;
+  /** Listing index of each position, ascending (listing order), when the images are in the listing. */
+  indices?: Int32Array;
+  /** Lists the images at these positions, in that order (undefined: skipped under --skip-invalid). */
+  list?(positions: ArrayLike<number>, options: { skipInvalid: boolean }): Promise<ListedSplitImages>;
+}
+
+export interface ListedSplitImages {
+  items: (DatasetItem | undefined)[];
+  skipped: { file: string; reason: string }[];
+}
+
+export type DatasetSplits = Partial<Record<SplitName, SplitPool>>;
+
+/**
+ * An ImageFolder dataset's split files as pools of its listing. `missing: 'skip'` when
+ * the listing is a subset (--limit-per-class, --skip-invalid): entries naming images it
+ * does not hold are left out.
+ */
+export async function imageFolderSplits(root: string, items: readonly DatasetItem[], missing: MissingEntries): Promise<DatasetSplits> {
+  const resolved = resolveSplits(await readImageFolderSplits(root), items, 'image-folder', missing);
+  const pools: DatasetSplits = {};
+  for (const split of SPLIT_NAMES) {
+    const indices = resolved[split];
+    if (indices !== undefined) pools[split] = { file: imageFolderSplitFile(root, split), size: indices.length, indices: Int32Array.from(indices).sort() };
+  }
+  return pools;
 }

@@ -9,6 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { LoadedRecord, RecordCondition, ResultRecord } from '../records/records.ts';
 import { AXIS_METRICS } from './board-types.ts';
 import { CHART_FONT } from './charts/palette.ts';
+import { isLeaderboardRecord } from './few-shot.ts';
 import { chartSafe, finiteOrNull } from './values.ts';
 
 export interface ConditionRow {
@@ -30,10 +31,6 @@ export interface BandConditionView {
 
 const isCondition = (record: ResultRecord): boolean => record.condition !== undefined && record.condition !== null;
 
-/** The records the main table and radar show: zero-shot, all bands. */
-export function isMainRecord(record: ResultRecord): boolean {
-  return !isCondition(record) && (record.evaluation === undefined || record.evaluation === 'zero-shot');
-}
 
 function conditionLabel(condition: RecordCondition): string {
   return condition.label ?? `drop ${condition.dropped.join(',')}`;
@@ -48,7 +45,7 @@ export function bandConditionViews(kept: readonly LoadedRecord[]): BandCondition
     const metrics = [AXIS_METRICS[task].classification, AXIS_METRICS[task].retrieval];
     const rows: ConditionRow[] = [];
     for (const record of here.filter(isCondition)) {
-      const full = here.find((candidate) => isMainRecord(candidate) && candidate.model === record.model && candidate.templates === record.templates);
+      const full = here.find((candidate) => isLeaderboardRecord(candidate) && candidate.model === record.model && candidate.templates === record.templates);
       const condition = record.condition as RecordCondition;
       rows.push({
         model: record.model,
@@ -64,7 +61,7 @@ export function bandConditionViews(kept: readonly LoadedRecord[]): BandCondition
     }
     rows.sort((a, b) => a.model.localeCompare(b.model) || (a.scores[0].delta ?? 0) - (b.scores[0].delta ?? 0));
     const withConditions = new Set(rows.map((row) => row.model));
-    const notApplicable = [...new Set(here.filter((record) => isMainRecord(record) && !withConditions.has(record.model) && record.provenance?.image_kind === 'rgb').map((record) => record.model))];
+    const notApplicable = [...new Set(here.filter((record) => isLeaderboardRecord(record) && !withConditions.has(record.model) && record.provenance?.image_kind === 'rgb').map((record) => record.model))];
     return { dataset, metrics, rows, notApplicable };
   });
 }

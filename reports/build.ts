@@ -1,8 +1,10 @@
 /**
  * buildReport: result folders -> a static leaderboard site.
  *
- * 1. Read every record under the result folders; keep the newest per
- *    (model, dataset, template set) and remember what it replaced.
+ * 1. Read every record under the result folders; keep the newest per identity
+ *    (model, dataset, template set, evaluation, probe, condition) and remember what it
+ *    replaced. The main table, radar and benchmark pages take the zero-shot, all-band
+ *    records; few-shot records get the few-shot page (few-shot-site.ts).
  * 2. Build the view model (leaderboard.ts): ranks, radar scaling, headlines, baseline;
  *    then, from the logits saved beside the records, the bootstrap intervals, paired
  *    comparisons with the best, ties and headline intervals (significance.ts).
@@ -19,7 +21,7 @@ import { ErrorCode, UserError } from '../core/errors.ts';
 import { readRecordArrays } from '../records/arrays.ts';
 import { newestRecords, readRecords, recordDate, type ResultRecord } from '../records/records.ts';
 import { processIsAlive, writeFileAtomic } from '../core/atomic.ts';
-import { bandConditionSpec, bandConditionViews, isMainRecord, type BandConditionView } from './band-conditions.ts';
+import { bandConditionSpec, bandConditionViews, type BandConditionView } from './band-conditions.ts';
 import { barsSpec } from './charts/bars.ts';
 import { gapSpec } from './charts/gap.ts';
 import { heatmapSpec } from './charts/heatmap.ts';
@@ -29,6 +31,8 @@ import { benchmarkTable, headlineViews, leaderboardTable, perClassTable, provena
 import { radarSignificanceNote } from './page-significance.ts';
 import { compileVegaLite, inlineSvg, renderPng, renderSvg, type VegaLiteSpec, type VegaSpec } from './render.ts';
 import { computeSignificance } from './significance.ts';
+import { buildFewShot, isLeaderboardRecord } from './few-shot.ts';
+import { FEW_SHOT_PAGE, fewShotJson, writeFewShotSite } from './few-shot-site.ts';
 import { type ChartView, renderPage } from './site.ts';
 
 export interface BuildReportOptions {
@@ -140,10 +144,11 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
   log(`Report: ${loaded.length} records from ${options.results.join(', ')}${superseded.length ? ` (${superseded.length} superseded by newer runs)` : ''}`);
 
   // 2. View model, then the uncertainty from the saved logits.
-  // The main table, radar and headlines are zero-shot with all bands; band conditions get their own section.
-  const main = kept.filter(({ record }) => isMainRecord(record));
+  // The main table, radar and headlines are zero-shot with all bands; few-shot curves and band conditions get their own pages and sections.
+  const main = kept.filter(({ record }) => isLeaderboardRecord(record));
   const conditionViews = bandConditionViews(kept);
   const board = buildLeaderboard({ kept: main, superseded, recordsRead: loaded.length, baseline: options.baseline, epsilon: options.epsilon });
+  const fewShot = buildFewShot(kept);
   const bootstrap = options.bootstrap ?? recordedBootstrap(main.map(({ record }) => record));
   if (bootstrap && bootstrap.resamples > 0) {
     const started = performance.now();
@@ -191,6 +196,7 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
     entries: board.entries.length,
     benchmarkCount: board.benchmarks.length,
     benchmarks: board.benchmarks.map((benchmark) => ({ label: benchmark.label, href: `benchmark-${benchmark.slug}.html`, demo: benchmark.demo })),
+    fewShot: fewShot.benchmarks.map((benchmark) => ({ label: benchmark.label, href: `${FEW_SHOT_PAGE}#few-shot-${benchmark.slug}`, demo: benchmark.demo })),
     headlines: headlineViews(board),
     headlineDatasets: headlineLabels.length > 1 ? `the ${headlineLabels.length} benchmarks (${headlineLabels.join(', ')})` : `the benchmark ${headlineLabels.join('')}`,
     charts: { radar, heatmap, gap },
@@ -223,10 +229,13 @@ async function buildInto(options: BuildReportOptions, out: string): Promise<Buil
     }));
     pages.push(page);
   }
+  const fewShotPage = await writeFewShotSite({ out, board: fewShot, common, writeChart: (job) => writeChart(out, job, charts) });
+  if (fewShotPage) pages.push(fewShotPage);
+  for (const { path, reason } of fewShot.skipped) log(`Report: few-shot record ${path} left out: ${reason}`);
 
   // 5. Machine-readable summary.
   const json = join(out, 'leaderboard.json');
-  writeFileAtomic(json, `${JSON.stringify(summaryJson(board), null, 2)}\n`);
+  writeFileAtomic(json, `${JSON.stringify({ ...summaryJson(board) as object, fewShot: fewShotJson(fewShot) }, null, 2)}\n`);
   return {
     index, pages, charts, json,
     records: loaded.length,

@@ -31,7 +31,7 @@ export interface PageAssets {
   scriptHash: string;
 }
 
-let compiled: { index: HandlebarsTemplateDelegate; benchmark: HandlebarsTemplateDelegate; assets: PageAssets } | undefined;
+let compiled: { index: HandlebarsTemplateDelegate; benchmark: HandlebarsTemplateDelegate; 'few-shot': HandlebarsTemplateDelegate; assets: PageAssets } | undefined;
 
 function load(): NonNullable<typeof compiled> {
   if (compiled) return compiled;
@@ -45,6 +45,7 @@ function load(): NonNullable<typeof compiled> {
   compiled = {
     index: handlebars.compile(readFileSync(join(templateDirectory, 'page.hbs'), 'utf8'), options),
     benchmark: handlebars.compile(readFileSync(join(templateDirectory, 'benchmark.hbs'), 'utf8'), options),
+    'few-shot': handlebars.compile(readFileSync(join(templateDirectory, 'few-shot.hbs'), 'utf8'), options),
     assets: {
       css: readFileSync(join(templateDirectory, 'page.css'), 'utf8'),
       script,
@@ -56,8 +57,8 @@ function load(): NonNullable<typeof compiled> {
 
 type HandlebarsTemplateDelegate = (context: unknown) => string;
 
-/** Renders reports/templates/page.hbs (which = 'index') or benchmark.hbs. */
-export function renderPage(which: 'index' | 'benchmark', context: Record<string, unknown>): string {
+/** Renders reports/templates/page.hbs (which = 'index'), benchmark.hbs or few-shot.hbs. */
+export function renderPage(which: 'index' | 'benchmark' | 'few-shot', context: Record<string, unknown>): string {
   const templates = load();
   return templates[which]({ ...context, assets: templates.assets });
 }

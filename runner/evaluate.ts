@@ -20,7 +20,8 @@ import { autoWorkerCount, batchesInFlight, checkBatchMemory, WorkerPool } from '
 import { newRunId, sweepRecordLeftovers, type ResultRecord } from '../records/records.ts';
 import { isUserError } from '../core/errors.ts';
 import { checkOutputFolder } from '../core/output-paths.ts';
-import { TASKS } from '../tasks/index.ts';
+import { TASKS, type TaskOptions } from '../tasks/index.ts';
+import type { FewShotSettings } from '../tasks/few-shot/types.ts';
 import { checkDistinctPrompts } from '../tasks/zero-shot/classifier.ts';
 import { loadTemplateSet } from '../templates/index.ts';
 import { disposeModels, loadModels, withConditions } from './models.ts';
@@ -34,6 +35,10 @@ export interface EvaluationRequest {
   templates: string;
   /** Evaluation tasks by name or alias (tasks/index.ts). */
   tasks: string[];
+  /** Zero-shot scores every listed image (`all`) or the test split file's (`test`). */
+  split: TaskOptions['split'];
+  /** Few-shot budgets, draws, probes and C. */
+  fewShot: FewShotSettings;
   datasets: string[];
   datasetDir: string;
   modelsDir: string;
@@ -67,7 +72,7 @@ export interface EvaluationSummary {
   runId: string;
   demo: boolean;
   savePath: string;
-  results: { model: string; dataset: string; task: string; evaluation: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; ci?: ResultRecord['ci']; record: string; seconds: number }[];
+  results: { model: string; dataset: string; task: string; evaluation: string; probe?: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; ci?: ResultRecord['ci']; record: string; seconds: number }[];
   errors: { model: string; dataset: string; error: string }[];
   failed: number;
 }
@@ -82,10 +87,13 @@ export function summaryTable(outcomes: readonly EvaluationOutcome[]): string {
   const rows = outcomes.map((outcome) => {
     if (!outcome.record) return [outcome.model, outcome.dataset, '-', 'FAILED', '-', '-', '-'];
     const { metrics, task, n_images: images, timings } = outcome.record;
-    const classification = task === 'multi-label' ? metrics.Average_class_accuracy : metrics.acc1;
-    const retrieval = task === 'multi-label' ? metrics.Ave_mAP : metrics.mAP;
+    // A few-shot record's metrics are the probe's at its largest budget: acc1, or macro mAP (not AP@100) for multi-label.
+    const fewShot = outcome.record.evaluation === 'few-shot';
+    const classification = task === 'multi-label' ? (fewShot ? metrics.macro_mAP : metrics.Average_class_accuracy) : metrics.acc1;
+    const retrieval = fewShot ? null : task === 'multi-label' ? metrics.Ave_mAP : metrics.mAP;
     const condition = outcome.record.condition as { label?: string } | undefined;
-    const name = condition?.label ? `${outcome.model} [${condition.label}]` : outcome.model;
+    const tags = [...(fewShot ? [`few-shot ${String(outcome.record.probe)}`] : []), ...(condition?.label ? [condition.label] : [])];
+    const name = tags.length > 0 ? `${outcome.model} [${tags.join(', ')}]` : outcome.model;
     return [name, outcome.dataset, String(images), formatPercent(classification), formatPercent(metrics.acc5), formatPercent(retrieval), timings.seconds.toFixed(1)];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
@@ -163,6 +171,9 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
     // 2. The pipeline proper.
     outcomes = await runPipeline({
       models: entries, datasets: listings, tasks, templates,
+      taskOptions: { split: request.split, fewShot: request.fewShot },
+      // A subset listing (--limit-per-class, --skip-invalid) leaves out the split entries it does not hold.
+      splitsOf: (listing) => resolveDataset(listing.dataset).module.splits(listing.root, listing, { missing: request.limitPerClass !== undefined || request.skipInvalid ? 'skip' : 'error' }),
       batchSize: request.batchSize,
       savePath: request.savePath,
       runId,
@@ -194,6 +205,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       dataset: outcome.dataset,
       task: outcome.record!.task,
       evaluation: outcome.task ?? 'zero-shot',
+      ...(typeof outcome.record!.probe === 'string' ? { probe: outcome.record!.probe } : {}),
       ...(outcome.record!.condition ? { condition: outcome.record!.condition } : {}),
       n_images: outcome.record!.n_images,
       metrics: outcome.record!.metrics,

@@ -1,17 +1,20 @@
 /**
  * The evaluate pipeline, for one run of already loaded models and listed datasets:
  *
- *  1. per dataset, group the models whose preprocessing (their spec, an input of the
- *     run) gives identical inputs, so each group decodes the images once;
- *  2. per group, stream the images through the data path and encode each batch with
- *     every model of the group (embeddings/encode.ts);
- *  3. per model and evaluation task, the task turns the embeddings into metrics
- *     (tasks/: embeddings and class names in, metrics out);
+ *  1. per dataset, each task's plan: which images it needs (runner/images.ts: the
+ *     listing, split files, images listed on demand); then group the models whose
+ *     preprocessing (their spec, an input of the run) gives identical inputs, so each
+ *     group decodes the images once;
+ *  2. per group, stream the images some task needs through the data path and encode
+ *     each batch with every model of the group (embeddings/encode.ts);
+ *  3. per model and evaluation task, the task turns the embeddings of its images into
+ *     one or more results (tasks/: embeddings and class names in, metrics out);
  *  4. per record, the 95% bootstrap interval of every headline metric, from the
  *     task's logits (metrics/bootstrap.ts; the dataset's name picks the resample
  *     stream, so every model on a dataset gets the same resamples);
- *  5. one immutable record per (model, dataset, task, template set), written with its
- *     CSV (and logits) so that all appear together or not at all (runner/record.ts).
+ *  5. one immutable record per result (model, dataset, task, template set, probe,
+ *     condition), written with its CSV (and logits) so that all appear together or not
+ *     at all (runner/record.ts).
  *
  * A dataset that fails (bad input) is reported in one line and nothing is written
  * for it; the other datasets still run and the run exits non-zero.
@@ -25,8 +28,10 @@ import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { WorkerPool } from '../preprocess/stream.ts';
 import { writeRecord, type ResultRecord, type WrittenRecord } from '../records/records.ts';
 import { bootstrapIntervals, recordStatistic, streamOf } from '../metrics/index.ts';
-import type { EvaluationTask, TaskOutput } from '../tasks/index.ts';
+import type { DatasetSplits } from '../datasets/splits.ts';
+import type { EvaluationTask, TaskInput, TaskOptions, TaskOutput } from '../tasks/index.ts';
 import type { TemplateSet } from '../templates/index.ts';
+import { planDataset, type PlannedDataset } from './images.ts';
 import type { EvaluationModel } from './models.ts';
 import { buildRecord, type RecordInput } from './record.ts';
 
@@ -34,6 +39,10 @@ export interface PipelineOptions {
   models: readonly EvaluationModel[];
   datasets: readonly DatasetListing[];
   tasks: readonly EvaluationTask[];
+  /** The tasks' settings (zero-shot's split, few-shot's budgets and probes). */
+  taskOptions: TaskOptions;
+  /** A dataset's split files (its module's `splits`); absent: none. */
+  splitsOf?: (listing: DatasetListing) => Promise<DatasetSplits>;
   templates: TemplateSet;
   batchSize: number;
   savePath: string;
@@ -62,23 +71,49 @@ type Skipped = { file: string; reason: string }[];
 
 /** Step 4: a record's `ci` and `ci_method`, or nothing with --bootstrap 0. */
 function confidenceIntervals(options: PipelineOptions, listing: DatasetListing, output: TaskOutput, rows: number): RecordInput['confidence'] {
-  if (options.bootstrap.resamples === 0) return undefined;
+  if (options.bootstrap.resamples === 0 || output.logits === undefined || output.targets === undefined) return undefined;
   const started = performance.now();
   const statistic = recordStatistic(listing.task, output.logits, rows, listing.classes.length, output.targets);
   const { ci, method } = bootstrapIntervals(statistic, { ...options.bootstrap, stream: streamOf(listing.dataset) });
   return { ci, method, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * A task's share of the encoded rows: its items (ascending, encoded ones only) as a
+ * matrix, and per request the row of each position. A task that asks for every encoded
+ * item in order (zero-shot alone) gets the encoded matrix itself.
+ */
+function taskRows(planned: PlannedDataset, planIndex: number, rowOfItem: Int32Array, embeddings: Float32Array, size: number): Pick<TaskInput, 'labels' | 'embeddings' | 'ids' | 'rows'> {
+  const itemsOf = planned.itemsOf[planIndex];
+  const wanted = new Set<number>();
+  for (const indices of itemsOf) for (const item of indices) if (item >= 0 && rowOfItem[item] >= 0) wanted.add(item);
+  const items = [...wanted].sort((a, b) => a - b);
+  const taskRowOf = new Map(items.map((item, row) => [item, row]));
+  const whole = items.length * size === embeddings.length && items.every((item, row) => rowOfItem[item] === row);
+  let matrix = embeddings;
+  if (!whole) {
+    matrix = new Float32Array(items.length * size);
+    items.forEach((item, row) => matrix.set(embeddings.subarray(rowOfItem[item] * size, (rowOfItem[item] + 1) * size), row * size));
+  }
+  return {
+    labels: items.map((item) => planned.items[item].labels),
+    embeddings: matrix,
+    ids: items.map((item) => planned.items[item].id),
+    rows: itemsOf.map((indices) => Int32Array.from(indices, (item) => (item < 0 ? -1 : taskRowOf.get(item) ?? -1))),
+  };
+}
+
 /** Steps 2-5 for one dataset and one preprocessing group. */
-async function runGroup(options: PipelineOptions, listing: DatasetListing, models: readonly EvaluationModel[], spec: PreprocessSpec): Promise<EvaluationOutcome[]> {
-  const skipped: Skipped = [...listing.skipped];
-  const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => (model.condition ? `${model.name} [${model.condition.label}]` : model.name)).join(', ')}`, total: listing.items.length, quiet: options.quiet });
+async function runGroup(options: PipelineOptions, listing: DatasetListing, planned: PlannedDataset, models: readonly EvaluationModel[], spec: PreprocessSpec): Promise<EvaluationOutcome[]> {
+  const skipped: Skipped = [...listing.skipped, ...planned.skipped];
+  const items = planned.encode.map((index) => planned.items[index]);
+  const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => (model.condition ? `${model.name} [${model.condition.label}]` : model.name)).join(', ')}`, total: items.length, quiet: options.quiet });
   let reported = 0;
   const encoded = await encodeItems({
     pool: options.pool,
     dataset: listing.dataset,
     spec,
-    items: listing.items,
+    items,
     batchSize: options.batchSize,
     encoders: models.map((model) => model.encoder),
     skipInvalid: options.skipInvalid,
@@ -93,35 +128,41 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, model
   });
   progress.done();
   if (encoded.kept.length === 0) throw new UserError(ErrorCode.imageInvalid, `${listing.root}: no readable image left after skipping ${skipped.length} unreadable one(s) (listed above); fix or replace the files`, listing.root);
-  const labels = encoded.kept.map((index) => listing.items[index].labels);
+  const rowOfItem = new Int32Array(planned.items.length).fill(-1);
+  encoded.kept.forEach((index, row) => { rowOfItem[planned.encode[index]] = row; });
   const outcomes: EvaluationOutcome[] = [];
   for (const [index, model] of models.entries()) {
-    for (const task of options.tasks) {
+    for (const [planIndex, { task, plan }] of planned.plans.entries()) {
       const started = performance.now();
-      const output = await task.run({
+      const rows = taskRows(planned, planIndex, rowOfItem, encoded.embeddings[index], model.encoder.manifest.embeddingSize);
+      const results = await plan.run({
         dataset: listing.dataset,
         labelKind: listing.task,
         classes: listing.classes,
-        labels,
-        embeddings: encoded.embeddings[index],
+        ...rows,
         encoder: model.encoder,
         templates: options.templates,
       });
       const seconds = encoded.seconds + (performance.now() - started) / 1000;
-      const confidence = confidenceIntervals(options, listing, output, labels.length);
-      const record = buildRecord({
-        model, listing, task, output, spec, skipped, seconds,
-        modelSeconds: encoded.modelSeconds[index],
-        templates: options.templates,
-        batchSize: options.batchSize,
-        demo: options.demo,
-        imageIds: options.saveLogits ? encoded.kept.map((item) => listing.items[item].id) : undefined,
-        confidence,
-      });
-      const written = writeRecord(options.savePath, options.runId, record, options.saveLogits
-        ? { logits: { data: output.logits, shape: [labels.length, listing.classes.length] }, targets: { data: output.targets, shape: listing.task === 'multi-label' ? [labels.length, listing.classes.length] : [labels.length] } }
-        : {});
-      outcomes.push({ model: model.name, dataset: listing.dataset, task: task.name, record, written });
+      for (const output of results) {
+        const confidence = confidenceIntervals(options, listing, output, output.imageIds.length);
+        const saveLogits = options.saveLogits && output.logits !== undefined && output.targets !== undefined;
+        const record = buildRecord({
+          model, listing, task, output, spec, skipped, seconds,
+          modelSeconds: encoded.modelSeconds[index],
+          templates: options.templates,
+          batchSize: options.batchSize,
+          demo: options.demo,
+          // Ids go with the logits; a result without logits (a few-shot curve) always names its test images.
+          imageIds: saveLogits || output.logits === undefined ? [...output.imageIds] : undefined,
+          confidence,
+        });
+        const count = output.imageIds.length;
+        const written = writeRecord(options.savePath, options.runId, record, saveLogits
+          ? { logits: { data: output.logits!, shape: [count, listing.classes.length] }, targets: { data: output.targets!, shape: listing.task === 'multi-label' ? [count, listing.classes.length] : [count] } }
+          : {});
+        outcomes.push({ model: model.name, dataset: listing.dataset, task: task.name, record, written });
+      }
     }
   }
   return outcomes;
@@ -130,7 +171,17 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, model
 export async function runPipeline(options: PipelineOptions): Promise<EvaluationOutcome[]> {
   const outcomes: EvaluationOutcome[] = [];
   for (const listing of options.datasets) {
-    // Step 1: models sharing a preprocessing key share one pass over the images.
+    // Step 1: what the tasks need, then models sharing a preprocessing key share one pass over those images.
+    let planned: PlannedDataset;
+    try {
+      planned = await planDataset(listing, { tasks: options.tasks, taskOptions: options.taskOptions, splitsOf: options.splitsOf, skipInvalid: options.skipInvalid });
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      const message = `${listing.dataset}: ${error.message}`;
+      options.log(`error: ${message}`);
+      for (const model of options.models) outcomes.push({ model: model.name, dataset: listing.dataset, error: message });
+      continue;
+    }
     const groups = new Map<string, { spec: PreprocessSpec; models: EvaluationModel[] }>();
     for (const model of options.models) {
       const key = preprocessingKey(listing.dataset, model.spec);
@@ -140,7 +191,7 @@ export async function runPipeline(options: PipelineOptions): Promise<EvaluationO
     }
     for (const { spec, models } of groups.values()) {
       try {
-        outcomes.push(...await runGroup(options, listing, models, spec));
+        outcomes.push(...await runGroup(options, listing, planned, models, spec));
       } catch (error) {
         if (!isUserError(error)) throw error;
         const message = `${listing.dataset}: ${error.message}`;

@@ -1,7 +1,8 @@
 /**
  * A task's output -> the result record (../RECORDS.md): metrics, per-class values,
  * timings and provenance (versions, bundle hashes, the preprocessing as applied, the
- * template set, the device).
+ * template set, the device), and the fields the task adds (`output.fields`: zero-shot's
+ * split; few-shot's evaluation, probe, curve, ...).
  */
 import { provenanceBase } from '../core/project.ts';
 import type { SubsetInfo } from '../datasets/subset.ts';
@@ -47,13 +48,15 @@ function perClassRecord(classes: readonly string[], perClass: readonly PerClass[
 export function buildRecord(input: RecordInput): ResultRecord {
   const { model, listing, output } = input;
   const manifest = model.encoder.manifest;
-  const count = output.targets.length / (listing.task === 'multi-label' ? listing.classes.length : 1);
+  const count = output.imageIds.length;
   const record: ResultRecord = {
     schema: 1,
     model: model.name,
     dataset: listing.dataset,
     task: listing.task,
-    templates: input.templates.name,
+    // A result that does not depend on prompts (a few-shot probe) says so; its identity then ignores the template set.
+    templates: input.task.usesTemplates ? input.templates.name : 'none',
+    ...output.fields,
     demo: input.demo || listing.demo || manifest.demo,
     classes: [...listing.classes],
     n_images: count,

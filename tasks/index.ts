@@ -5,8 +5,9 @@
  */
 import { Registry } from '../core/registry.ts';
 import type { EvaluationTask } from './task.ts';
+import { fewShot } from './few-shot/task.ts';
 import { zeroShot } from './zero-shot/index.ts';
 
-export type { EvaluationTask, TaskOutput } from './task.ts';
+export type { EvaluationTask, ImageRequest, TaskImages, TaskInput, TaskOptions, TaskOutput, TaskPlan, TaskPool } from './task.ts';
 
-export const TASKS = new Registry<EvaluationTask>('evaluation task', [zeroShot]);
+export const TASKS = new Registry<EvaluationTask>('evaluation task', [zeroShot, fewShot]);

@@ -1,6 +1,6 @@
 /**
- * `npm run evaluate -- [options]`: zero-shot evaluation of registry models on the three
- * benchmarks; every flag is in HELP below (`--help` prints it).
+ * `npm run evaluate -- [options]`: zero-shot evaluation and few-shot probes of registry
+ * models on the three benchmarks; every flag is in HELP below (`--help` prints it).
  *
  * With no --model and no benchmark_datasets/ folder it runs the built-in demo.
  */
@@ -13,15 +13,19 @@ import { runEvaluation, type EvaluationRequest, type EvaluationSummary } from '.
 import { DEFAULTS } from '../defaults.ts';
 import { conditionRequests, fillFlag } from '../../preprocess/conditions.ts';
 import { checkOutputFolder } from '../../core/output-paths.ts';
+import { FEW_SHOT_FLAGS, taskOptionsFromFlags } from '../few-shot-flags.ts';
 
 const HELP = `Usage: npm run evaluate -- [options]
 
-Zero-shot classification and retrieval of one or more models on EuroSAT-MS,
-METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
+Zero-shot classification and retrieval, and few-shot probes, of one or more models on
+EuroSAT-MS, METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
 
   --model NAME            model(s) from the registry (repeat or comma list; default Llama3-MS-CLIP-Base)
   --templates SET         msclip (default), clip, rs5m, or a JSON file of templates with {c}
-  --task NAME             evaluation task(s): zero-shot (default; alias zeroshot_classification)
+  --task NAME             evaluation task(s), comma list: zero-shot (default; alias
+                          zeroshot_classification), few-shot (alias linear_probe)
+  --split S               zero-shot scores every image (all, default) or the test split
+                          file's (test: test.txt; BigEarthNet: bigearthnet-test.csv)
   --datasets LIST         EuroSAT_MS,METERML_MS,BigEarthNet_MS (default: all three; aliases METERML_RGB, BigEarthNet_RGB)
   --dataset-dir DIR       benchmark root (default benchmark_datasets)
   --models-dir DIR        bundle root (default models)
@@ -56,6 +60,18 @@ METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
   --report-dir DIR        where the leaderboard goes (default reports/site)
   --demo                  run the built-in demo suite and demo models
   --json                  print only the summary JSON on stdout
+
+Few-shot (--task few-shot): probes fitted on seeded draws of the train split (train.txt,
+bigearthnet-train.csv; none: a seeded 80/20 split), scored on the test split:
+  --shots LIST            labelled images per class (single-label; default
+                          1,2,5,10,20,50,100,all)
+  --labels LIST           labelled images in total (multi-label, and single-label when given
+                          without --shots; default 10,20,50,100,200,500,1000; add all to fit
+                          the whole training split once)
+  --seeds N               draws per budget (default 10)
+  --probe LIST            logreg,knn (default both)
+  --probe-c C             logistic regression's C, or auto (default: chosen per draw from
+                          1e-3..1e3 on val, else on a fold of the draw)
 `;
 
 const flags = {
@@ -81,6 +97,7 @@ const flags = {
   'band-sweep': { type: 'boolean', default: false },
   fill: { type: 'string' },
   'limit-per-class': { type: 'string' },
+  ...FEW_SHOT_FLAGS,
 } as const;
 
 /** A repeatable flag's occurrences as given: here the commas belong to each occurrence. */
@@ -112,6 +129,7 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
     models: models.length > 0 ? models : demo ? [] : [DEFAULTS.model],
     templates: stringFlag(values.templates) ?? DEFAULTS.templates,
     tasks: listFlag(values.task, 'task').length > 0 ? listFlag(values.task, 'task') : [DEFAULTS.task],
+    ...taskOptionsFromFlags(values),
     datasets: listFlag(values.datasets, 'datasets'),
     datasetDir: datasetDir ?? DEFAULTS.datasetDir,
     modelsDir: stringFlag(values['models-dir']) ?? DEFAULTS.modelsDir,

@@ -16,7 +16,8 @@ const HELP = `Usage: npm run report -- [options]
 Reads every result record under the result folders (the newest record per model,
 dataset and template set wins) and writes a self-contained leaderboard site: the
 radar, heatmap, per-class bars and gap-to-baseline charts (Vega/Vega-Lite JSON, SVG,
-PNG), index.html and one page per benchmark.
+PNG), index.html and one page per benchmark (zero-shot records with every band), and
+few-shot.html with the label-efficiency curves of few-shot records.
 
   --results DIR     result folder(s) to read (repeat or comma list; default results)
   --out DIR         where the site goes (default reports/site)

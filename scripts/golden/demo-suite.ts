@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { suiteDigest } from '../../datasets/demo/digest.ts';
 import { DEMO_GENERATOR_VERSION, generateDemoSuite, type DemoSizes } from '../../datasets/demo/generate.ts';
 
-/** The suite the fixture pins: a little of every dataset, test split. */
-export const PINNED_SUITE = { split: 'test' as const, seed: 1, sizes: { eurosatPerClass: 1, metermlPerClass: 1, bigearthnetPatches: 3 } satisfies DemoSizes };
+/** The suite the fixture pins: a little of every dataset, test split, with its split files (train.txt / test.txt, the probes' BigEarthNet patches). */
+export const PINNED_SUITE = { split: 'test' as const, seed: 1, sizes: { eurosatPerClass: 2, metermlPerClass: 1, bigearthnetPatches: 3, bigearthnetProbePatches: 2 } satisfies DemoSizes };
 
 const fixture = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'demo', 'suite-digest.json');
 

@@ -9,9 +9,12 @@
  * 3. `runCurve` -> per draw: predictions, scores, metrics, C (with `selectC` for `auto`);
  * 4. `summarizeCurve` / `headlineMetrics` -> per-budget mean, std, 95% interval, and the
  *    record's metrics.
- * Pure computation: no files, no models; embeddings in, numbers out.
+ * Pure computation: no files, no models; embeddings in, numbers out. `fewShot` (task.ts)
+ * is the evaluation task that wires them for the runner (plan.ts: split, budgets, what
+ * to encode).
  */
-export { PROBES, BUDGET_KINDS, isProbeName, type Budget, type BudgetKind, type Draw, type LabelKind, type ProbeName } from './types.ts';
+export { PROBES, BUDGET_KINDS, isProbeName, type Budget, type BudgetKind, type Draw, type FewShotSettings, type LabelKind, type ProbeName } from './types.ts';
+export { effectiveBudgets } from './plan.ts';
 export { planDraws, neededIndices, trainTestSplit, seededSplit, randomStream, DEFAULT_TEST_FRACTION, type PlanOptions } from './sampling.ts';
 export { runCurve, runProbe, type CurveDraw, type CurveInput, type LabelledEmbeddings, type ProbeInput, type ProbeResult } from './probe.ts';
 export { selectC, C_GRID, DEFAULT_C, type CSelection, type CCandidate } from './select-c.ts';

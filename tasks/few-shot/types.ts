@@ -33,3 +33,20 @@ export interface Draw {
    */
   capped: boolean;
 }
+
+/** A run's few-shot settings (flags: --shots, --labels, --seeds, --probe, --probe-c; defaults in cli/defaults.ts). */
+export interface FewShotSettings {
+  /** `--shots`: labelled images per class. */
+  shots: readonly Budget[];
+  /** `--labels`: labelled images in total (always so for multi-label datasets). */
+  labels: readonly Budget[];
+  /** Single-label datasets: `per-class` budgets (--shots, the default) or `total` ones (--labels given alone). */
+  singleLabelBudget: BudgetKind;
+  /** Draws per budget: seeds 0..seeds-1. */
+  seeds: number;
+  probes: readonly ProbeName[];
+  /** logreg's C, or `auto` (chosen per draw, select-c.ts). */
+  C: number | 'auto';
+  /** The most `val` images C is chosen on; a larger val split gives a seeded sample (BigEarthNet's has 123,723). */
+  valLimit: number;
+}
