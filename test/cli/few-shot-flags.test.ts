@@ -38,7 +38,7 @@ test('bad values are one-line usage errors', () => {
   for (const [argv, pattern] of [
     [['--shots', '1,two'], /^--shots: "two" is not a budget/],
     [['--shots', '0'], /^--shots: "0" is not a budget/],
-    [['--labels', ','], /^--labels names no budget/],
+    [["--labels", ","], /^--labels "," names nothing/],
     [['--seeds', '0'], /^--seeds must be a positive integer/],
     [['--probe', 'svm'], /^unknown probe "svm":/],
     [['--probe', 'kn'], /did you mean "knn"\?/],
