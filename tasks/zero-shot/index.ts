@@ -26,7 +26,9 @@ export const zeroShot: EvaluationTask = {
   description: 'Zero-shot classification and text-to-image retrieval with prompt templates (the reference evaluation).',
   usesTemplates: true,
   async run(input: TaskInput): Promise<TaskOutput> {
-    const classifier = await buildClassifier(input.encoder, input.classes, input.templates.templates, { templateSet: input.templates.name });
+    const classifier = input.classEmbeddings
+      ? { weights: input.classEmbeddings, classes: input.classes.length, embeddingSize: input.encoder.manifest.embeddingSize }
+      : await buildClassifier(input.encoder, input.classes, input.templates.templates, { templateSet: input.templates.name });
     const count = input.labels.length;
     const classes = input.classes.length;
     const logits = zeroShotLogits(input.embeddings, count, classifier);

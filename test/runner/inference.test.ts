@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { classify, retrieve, type ClassifyResult, type RetrieveResult } from '../../cli/library.ts';
-import { readEmbeddingsCache } from '../../embeddings/file.ts';
+import { readSavedEmbeddings } from '../../embeddings/saved-file.ts';
 import { isUserError } from '../../core/errors.ts';
 import { fixtures, GOLDEN_CLASSES, GOLDEN_QUERIES, makeTinyModels, readGolden, type Golden } from '../support/inference.ts';
 
 const { root, modelsDir } = makeTinyModels();
-const common = { modelsDir, device: 'cpu' as const, allowExport: false, batchSize: 4 };
+// No store: these tests compare fresh encodings (the store's own tests are below).
+const common = { modelsDir, device: 'cpu' as const, allowExport: false, batchSize: 4, cacheDir: false as const };
 
 function compareClassification(result: ClassifyResult, golden: Golden): void {
   assert.equal(result.images.map((image) => image.name), golden.images);
@@ -77,10 +78,11 @@ test('saved embeddings are reused (no image is read again) and give the same ans
   const victim = join(folder, 'a-l2a-int16.tif');
   utimesSync(victim, fixedTime, fixedTime);
   const first = await classify({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES, saveEmbeddings: file });
-  assert.equal(first.embeddings, { source: 'encoded', saved: file });
-  const cache = readEmbeddingsCache(file);
-  assert.is(cache.images.length, 6);
-  assert.is(cache.dimension, 16);
+  assert.equal(first.embeddings, { source: 'encoded', saved: file, encoded: 6, from_store: 0 });
+  const saved = readSavedEmbeddings(file);
+  assert.is(saved.ids.length, 6);
+  assert.is(saved.dimension, 16);
+  assert.is(saved.model, 'Llama3-MS-CLIP-Base');
   // Corrupt an image's content but keep its size and time: a reused cache never reads it.
   writeFileSync(victim, Buffer.alloc(readFileSync(victim).length, 0));
   utimesSync(victim, fixedTime, fixedTime);
@@ -110,9 +112,9 @@ test('stale embeddings are refused: other model, other files, changed file', asy
   const file = join(root, 'stale.embeddings');
   await retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, queries: ['x'], saveEmbeddings: file });
   await expectStale(() => retrieve({ ...common, model: 'ViT-B-16', embeddings: file, queries: ['x'] }), /stale: it holds embeddings of model Llama3-MS-CLIP-Base, not ViT-B-16/);
-  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), embeddings: file, queries: ['x'] }), /stale: --images lists 6 image\(s\), the cache holds 6/);
+  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), embeddings: file, queries: ['x'] }), /stale: --images lists 6 image\(s\), the file holds 6/);
   writeFileSync(join(folder, 'zz-new.npy'), readFileSync(join(folder, 'e-band-last.npy')));
-  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, embeddings: file, queries: ['x'] }), /zz-new\.npy is listed but not cached/);
+  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, embeddings: file, queries: ['x'] }), /zz-new\.npy is listed but not saved/);
   writeFileSync(join(folder, 'a-l2a-int16.tif'), 'changed');
   await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', embeddings: file, queries: ['x'] }), /a-l2a-int16\.tif changed since it was encoded/);
   await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', embeddings: join(root, 'none.embeddings'), queries: ['x'] }), /no such file; write it first with --save-embeddings/);
