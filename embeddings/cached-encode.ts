@@ -41,6 +41,8 @@ export interface StoreSettings {
   shard?: Shard;
   /** The key's dataset name when the items are a user's images (no registry dataset). */
   dataset?: string;
+  /** Rows per chunk file; a multiple of the batch size (default chunkRowsFor(batchSize)). */
+  chunkRows?: number;
   onNote?: (note: string) => void;
 }
 
@@ -92,13 +94,13 @@ export function shardRange(count: number, shard: Shard, batchSize: number): { st
 }
 
 /** Step 3's error: one line naming the first missing images of every encoder. */
-function missingError(dataset: string, total: number, missing: { model: string; folder: string; ids: string[] }[]): UserError {
+function missingError(total: number, missing: { model: string; folder: string; ids: string[] }[]): UserError {
   const shown = 5;
   const parts = missing.map(({ model, folder, ids }) => {
     const names = ids.slice(0, shown).map(quoted).join(', ');
     return `${model}: ${ids.length} of ${total} image(s) not in the store (${shownPath(folder)}): ${names}${ids.length > shown ? ` and ${ids.length - shown} more` : ''}`;
   });
-  return new UserError(ErrorCode.usage, `--cache-only: ${dataset}: ${parts.join('; ')}; run without --cache-only to encode them, or finish the --shard runs that own them`);
+  return new UserError(ErrorCode.usage, `--cache-only: ${parts.join('; ')}; run without --cache-only to encode them, or finish the --shard runs that own them`);
 }
 
 export async function encodeWithStore(options: CachedEncodeOptions): Promise<CachedEncodedItems> {
@@ -122,7 +124,7 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
   for (let index = 0; index < share.length; index++) if (lookups.some((lookup) => !lookup.found[index])) toEncode.push(index);
   // 3. --cache-only.
   if (settings.cacheOnly && toEncode.length > 0) {
-    throw missingError(dataset, share.length, lookups.flatMap((lookup, index) => (lookup.missing.length === 0 ? [] : [{
+    throw missingError(share.length, lookups.flatMap((lookup, index) => (lookup.missing.length === 0 ? [] : [{
       model: encoders[index].manifest.name, folder: stores[index].folder, ids: lookup.missing.map((item) => share[item].id),
     }])));
   }
@@ -133,7 +135,7 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
   const encodedCounts = encoders.map(() => 0);
   let pass: EncodedItems = { embeddings: [], kept: [], modelSeconds: encoders.map(() => 0), seconds: 0 };
   if (toEncode.length > 0) {
-    const chunkRows = chunkRowsFor(options.batchSize);
+    const chunkRows = settings.chunkRows ?? chunkRowsFor(options.batchSize);
     const writers = stores.map((store) => store.writer({ shard: settings.shard, chunkRows }));
     const pending = toEncode.map((index) => share[index]);
     try {

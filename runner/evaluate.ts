@@ -29,7 +29,7 @@ import type { ConditionRequest } from '../preprocess/conditions.ts';
 import type { FillPolicy } from '../preprocess/bands.ts';
 import { limitPerClass } from '../datasets/subset.ts';
 import { runPipeline, type EvaluationOutcome } from './pipeline.ts';
-import type { Shard } from '../embeddings/cached-encode.ts';
+import type { StoreSettings } from '../embeddings/cached-encode.ts';
 
 export interface EvaluationRequest {
   models: string[];
@@ -66,9 +66,10 @@ export interface EvaluationRequest {
   limitPerClass?: number;
   /**
    * The embedding store (--cache-dir; absent = --no-cache): cacheOnly forbids encoding,
-   * a shard encodes its share of every dataset into the store and writes no records.
+   * a shard encodes its share of every dataset into the store and writes no records;
+   * chunkRows (a multiple of batchSize) sets the rows per chunk file, for tests.
    */
-  store?: { dir: string; cacheOnly?: boolean; shard?: Shard };
+  store?: Pick<StoreSettings, 'dir' | 'cacheOnly' | 'shard' | 'chunkRows'>;
 }
 
 export interface EvaluationSummary {
