@@ -4,6 +4,7 @@
  * same data path with the same settings.
  */
 import type { Device } from '../adapters/types.ts';
+import { userCacheRoot } from '../core/project.ts';
 
 export const DEFAULTS = {
   /** The reference CLI's default model. */
@@ -53,4 +54,11 @@ export const DEFAULTS = {
    * (--max-image-pixels raises the limit). 10,000 x 10,000 is far above any benchmark tile.
    */
   maxImagePixels: 10_000 * 10_000,
+  /**
+   * The embedding store (--cache-dir): `$XDG_CACHE_HOME/msclip-bench`, else
+   * `~/.cache/msclip-bench`. Read when used, so the run's own environment decides.
+   */
+  get cacheDir(): string {
+    return userCacheRoot();
+  },
 } as const;

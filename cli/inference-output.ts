@@ -16,6 +16,7 @@ import { deviceFlag, flagUsageError, listValues, log, modelFlags, positiveIntege
 import { writeFileAtomic } from '../core/atomic.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { createProgress } from '../core/progress.ts';
+import { storeFlags, storeOptions } from './store-flags.ts';
 
 /** Flags of both commands besides their own. */
 export const inferenceFlags = {
@@ -27,6 +28,7 @@ export const inferenceFlags = {
   embeddings: { type: 'string' },
   'save-embeddings': { type: 'string' },
   workers: { type: 'string' },
+  ...storeFlags,
 } as const satisfies FlagSpec;
 
 export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -150,6 +152,7 @@ export function usageIf(condition: boolean, message: string): void {
 
 /** The options every inference command reads the same way (model, inputs, device, cache, output). */
 export function commonInferenceOptions(values: FlagValues) {
+  const store = storeOptions(values);
   return {
     model: stringFlag(values.model) ?? DEFAULTS.model,
     images: stringFlag(values.images),
@@ -162,6 +165,8 @@ export function commonInferenceOptions(values: FlagValues) {
     maxImagePixels: positiveIntegerFlag(values['max-image-pixels'], 'max-image-pixels', DEFAULTS.maxImagePixels),
     embeddings: stringFlag(values.embeddings),
     saveEmbeddings: stringFlag(values['save-embeddings']),
+    cacheDir: store ? store.dir : false as const,
+    cacheOnly: store?.cacheOnly ?? false,
     savePath: stringFlag(values['save-path']),
     json: Boolean(values.json),
   };

@@ -21,6 +21,13 @@ export interface InferenceSettingsOptions {
   workers?: number;
   /** Images larger than this many pixels (width x height) are refused before decoding (default 10,000 x 10,000). */
   maxImagePixels?: number;
+  /**
+   * The embedding store's folder (default `$XDG_CACHE_HOME/msclip-bench` or
+   * `~/.cache/msclip-bench`); false: no store, every image encoded.
+   */
+  cacheDir?: string | false;
+  /** Never encode: fail, naming them, when the store lacks an image's embedding. */
+  cacheOnly?: boolean;
 }
 
 export type InferenceOptions = inference.InferenceOptions & InferenceSettingsOptions;
@@ -41,6 +48,7 @@ function settingsOf(options: InferenceSettingsOptions): inference.InferenceSetti
     batchSize: options.batchSize ?? DEFAULTS.batchSize,
     workers: options.workers ?? DEFAULTS.workers,
     maxImagePixels: options.maxImagePixels ?? DEFAULTS.maxImagePixels,
+    store: options.cacheDir === false ? undefined : { dir: options.cacheDir ?? DEFAULTS.cacheDir, cacheOnly: options.cacheOnly ?? false },
   };
 }
 
@@ -57,7 +65,7 @@ export function retrieve(options: RetrieveOptions): Promise<inference.RetrieveRe
 export const DEFAULT_BATCH_SIZE = DEFAULTS.batchSize;
 export type { ClassifyResult, RetrieveResult, RetrievalHit, InferenceImage } from '../runner/inference.ts';
 export { listImages, prepareInputImage } from '../preprocess/user-images.ts';
-export { readEmbeddingsCache } from '../embeddings/file.ts';
+export { readSavedEmbeddings, type SavedEmbeddings } from '../embeddings/saved-file.ts';
 export { runEvaluation, summaryTable } from '../runner/evaluate.ts';
 export type { EvaluationRequest, EvaluationSummary } from '../runner/evaluate.ts';
 export { readRecords, newestRecords, writeRecord } from '../records/records.ts';

@@ -24,10 +24,18 @@ export interface EncodeOptions {
   onSkip?: (skipped: { file: string; reason: string; index: number }) => void;
   /** Items done so far (encoded or skipped) and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with every encoded batch: the items' indices and, per encoder, their rows
+   * ([indices.length, embeddingSize], valid only during the call). The store writes
+   * its chunks from here, so a killed run keeps what it finished.
+   */
+  onBatch?: (indices: readonly number[], rows: readonly Float32Array[]) => void;
+  /** Keep every row for the result (default true); false when onBatch takes them. */
+  collect?: boolean;
 }
 
 export interface EncodedItems {
-  /** Per encoder: [kept.length, embeddingSize], L2-normalised rows in `kept` order. */
+  /** Per encoder: [kept.length, embeddingSize], L2-normalised rows in `kept` order (empty with collect: false). */
   embeddings: Float32Array[];
   /** Index in `items` of each row. */
   kept: number[];
@@ -40,7 +48,8 @@ export interface EncodedItems {
 export async function encodeItems(options: EncodeOptions): Promise<EncodedItems> {
   const { items, encoders } = options;
   const sizes = encoders.map((encoder) => encoder.manifest.embeddingSize);
-  const embeddings = sizes.map((size) => new Float32Array(items.length * size));
+  const collect = options.collect ?? true;
+  const embeddings = sizes.map((size) => new Float32Array(collect ? items.length * size : 0));
   const modelSeconds = encoders.map(() => 0);
   const kept: number[] = [];
   let done = 0;
@@ -58,18 +67,21 @@ export async function encodeItems(options: EncodeOptions): Promise<EncodedItems>
       options.onProgress?.(++done, items.length);
     },
   })) {
+    const batchRows: Float32Array[] = [];
     for (const [index, encoder] of encoders.entries()) {
       const modelStarted = performance.now();
       const rows = await encoder.encodeImages(batch.pixels, batch.count);
       modelSeconds[index] += (performance.now() - modelStarted) / 1000;
-      embeddings[index].set(rows, kept.length * sizes[index]);
+      if (collect) embeddings[index].set(rows, kept.length * sizes[index]);
+      batchRows.push(rows);
     }
+    options.onBatch?.(batch.indices, batchRows);
     kept.push(...batch.indices);
     done += batch.count;
     options.onProgress?.(done, items.length);
   }
   return {
-    embeddings: embeddings.map((rows, index) => rows.subarray(0, kept.length * sizes[index])),
+    embeddings: embeddings.map((rows, index) => rows.subarray(0, collect ? kept.length * sizes[index] : 0)),
     kept,
     modelSeconds,
     seconds: (performance.now() - started) / 1000,

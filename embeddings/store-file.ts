@@ -31,6 +31,8 @@ export interface StoreFileMetadata {
   rows: number;
   /** "I/N" of the shard that wrote it. */
   shard?: string;
+  /** The model's registry name (saved --save-embeddings files; the key holds its tower's hash). */
+  model?: string;
   created: string;
   package_version: string;
 }
@@ -39,19 +41,22 @@ export interface StoreRows {
   ids: readonly string[];
   /** Image files only: per row, the stamp of the item's files (store-key.ts). */
   stamps?: readonly string[];
+  /** Saved files only: per row, the image's absolute path. */
+  paths?: readonly string[];
   dimension: number;
   /** ids.length x dimension. */
   values: Float32Array;
 }
 
 /** The file as parts to write in order (the floats are views of `rows.values`). */
-export function encodeStoreFile(kind: StoreFileKind, key: ImageStoreKey | TextStoreKey, rows: StoreRows, shard?: string): Uint8Array[] {
+export function encodeStoreFile(kind: StoreFileKind, key: ImageStoreKey | TextStoreKey, rows: StoreRows, about: Pick<StoreFileMetadata, 'shard' | 'model'> = {}): Uint8Array[] {
   const metadata: StoreFileMetadata = {
     format: 'msclip-bench-embeddings', version: STORE_FORMAT_VERSION, kind, key, dimension: rows.dimension, rows: rows.ids.length,
-    shard, created: new Date().toISOString(), package_version: provenanceBase().package_version,
+    ...about, created: new Date().toISOString(), package_version: provenanceBase().package_version,
   };
   const strings = [{ name: 'id', values: rows.ids }];
   if (rows.stamps) strings.push({ name: 'stamp', values: rows.stamps });
+  if (rows.paths) strings.push({ name: 'path', values: rows.paths });
   return encodeEmbeddingTableParts({
     strings,
     embedding: { name: 'embedding', dimension: rows.dimension, values: rows.values },
@@ -93,6 +98,16 @@ function readWhole(file: string): Uint8Array {
  * the next call with the same scratch), else fresh memory.
  */
 export function readStoreFile(file: string, kind: StoreFileKind, key: ImageStoreKey | TextStoreKey, scratch?: Float32Array): StoreRows | string {
+  const table = readStoreTable(file, kind, { scratch, key });
+  return typeof table === 'string' ? table : table.rows;
+}
+
+/**
+ * The file's description and rows, or why it cannot be used. With `key`, a file of
+ * another key is refused before its rows are decoded.
+ */
+export function readStoreTable(file: string, kind: StoreFileKind, options: { scratch?: Float32Array; key?: ImageStoreKey | TextStoreKey } = {}): { metadata: StoreFileMetadata; rows: StoreRows } | string {
+  const { key, scratch } = options;
   let bytes: Uint8Array;
   try {
     bytes = readWhole(file);
@@ -109,14 +124,15 @@ export function readStoreFile(file: string, kind: StoreFileKind, key: ImageStore
     }
     if (metadata?.format !== 'msclip-bench-embeddings' || metadata.kind !== kind) return `is not an msclip-bench ${kind} embeddings file`;
     if (metadata.version !== STORE_FORMAT_VERSION) return `is store format version ${String(metadata.version)}, this version reads ${STORE_FORMAT_VERSION}`;
-    if (canonicalJson(metadata.key) !== canonicalJson(key)) return `holds embeddings of another key (${kind === 'image' ? 'image tower, preprocessing, runtime or dataset' : 'text tower, templates, classes or runtime'})`;
+    if (key !== undefined && canonicalJson(metadata.key) !== canonicalJson(key)) return `holds embeddings of another key (${kind === 'image' ? 'image tower, preprocessing, runtime or dataset' : 'text tower, templates, classes or runtime'})`;
     const table = decodeEmbeddingTable(bytes, footer, { scratch });
     const ids = table.strings.find((column) => column.name === 'id')?.values;
     const stamps = table.strings.find((column) => column.name === 'stamp')?.values;
+    const paths = table.strings.find((column) => column.name === 'path')?.values;
     if (!ids) return 'has no id column';
     if (kind === 'image' && !stamps) return 'has no stamp column';
     if (table.embedding.dimension !== metadata.dimension && ids.length > 0) return `has rows of ${table.embedding.dimension} floats, its metadata says ${String(metadata.dimension)}`;
-    return { ids, stamps, dimension: table.embedding.dimension, values: table.embedding.values };
+    return { metadata: metadata as StoreFileMetadata, rows: { ids, stamps, paths, dimension: table.embedding.dimension, values: table.embedding.values } };
   } catch (error) {
     if (error instanceof ParquetLayoutError) return error.message;
     throw error;

@@ -86,7 +86,7 @@ export function stampOf(files: readonly FileStamp[]): string {
  * loaded 2-core machine), and a fully cached run does little else.
  */
 export function stampItems(items: readonly DatasetItem[]): (string | null)[] {
-  const stamps: (string | null)[] = new Array(items.length);
+  const stamps = new Array<string | null>(items.length);
   // Plain loops and one string per item: this runs for every image of every cached run.
   for (let index = 0; index < items.length; index++) {
     const files = items[index].files;

@@ -22,7 +22,7 @@
  *
  * Imports core, datasets vocabulary and its siblings.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { userCacheRoot } from '../core/project.ts';
@@ -89,8 +89,14 @@ export interface EmbeddingStore {
   files(): string[];
 }
 
-/** A file or folder name from free text (a user folder's dataset name). */
-const safeName = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
+/**
+ * A file or folder name from free text (a user folder's dataset name); a long one (a
+ * deep folder path) is cut and told apart by a hash of the whole.
+ */
+function safeName(text: string): string {
+  const name = text.replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
+  return name.length <= 80 ? name : `${name.slice(0, 60)}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+}
 
 /** The folder that holds a key's chunk files. */
 export function storeFolder(root: string, key: ImageStoreKey): string {
@@ -128,7 +134,8 @@ export function openStore(options: StoreOptions): EmbeddingStore {
   const stampPosition = new Map<string, number>();
   const ignored = new Set<string>();
 
-  async function lookup(items: readonly DatasetItem[]): Promise<Lookup> {
+  // Synchronous work (stat and read): the promise is the interface's, for a store that may go remote.
+  function lookupNow(items: readonly DatasetItem[]): Lookup {
     const { dimension } = options;
     const stamps = stampItems(items);
     // This lookup's stamps start at `base`; an id's position - base is the index of its
@@ -147,7 +154,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
       return position !== undefined && position >= base && stampTable[position] !== null ? position - base : undefined;
     };
     const embeddings = new Float32Array(items.length * dimension);
-    const found: boolean[] = new Array(items.length).fill(false);
+    const found = new Array<boolean>(items.length).fill(false);
     let foundCount = 0;
     const changed = new Set<number>();
     // One decoding buffer for every file: rows are copied out into `embeddings`.
@@ -212,7 +219,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
 
     const flush = (): void => {
       if (ids.length === 0) return;
-      const bytes = encodeStoreFile('image', key, { ids, stamps, dimension, values: buffer.subarray(0, ids.length * dimension) }, `${shard.index}/${shard.count}`);
+      const bytes = encodeStoreFile('image', key, { ids, stamps, dimension, values: buffer.subarray(0, ids.length * dimension) }, { shard: `${shard.index}/${shard.count}` });
       mkdirSync(folder, { recursive: true });
       let file: string;
       do file = join(folder, `${prefix}-${String(++sequence).padStart(5, '0')}.parquet`);
@@ -246,5 +253,6 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     };
   }
 
+  const lookup = (items: readonly DatasetItem[]): Promise<Lookup> => new Promise((resolve) => resolve(lookupNow(items)));
   return { folder, key, notes, lookup, writer, files: () => [...used].sort() };
 }

@@ -10,10 +10,12 @@
  * The same key always gives the same content, so writers replace the file atomically
  * (a truncated file is then healed by the next write) and need no lock.
  *
- * Imports core and its siblings.
+ * Imports adapters (the runtime's version), core and its siblings.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { onnxRuntimeVersion } from '../adapters/onnx.ts';
+import type { ImageTextEncoder } from '../adapters/types.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
 import { encodeStoreFile, readStoreFile } from './store-file.ts';
 import { keyDigest, type TextStoreKey } from './store-key.ts';
@@ -62,4 +64,24 @@ export function writeClassEmbeddings(options: TextCacheOptions & { embeddings: F
   const file = textCacheFile(options);
   writeFileAtomic(file, encodeStoreFile('text', options.key, { ids: classes, dimension, values: options.embeddings }));
   return file;
+}
+
+/** The text-side key of an encoder's class embeddings for a template set and class names. */
+export function textStoreKey(encoder: Pick<ImageTextEncoder, 'manifest' | 'provider'>, templatesSha256: string, classes: readonly string[]): TextStoreKey {
+  const { manifest } = encoder;
+  const textTowerSha256 = manifest.files[manifest.text.file];
+  if (!textTowerSha256) throw new Error(`${manifest.name}: the manifest lists no sha256 for its text tower ${manifest.text.file}`);
+  return { textTowerSha256, templatesSha256, classes: [...classes], onnxRuntime: { version: onnxRuntimeVersion(), provider: encoder.provider } };
+}
+
+/**
+ * The key's class embeddings: read from the cache, else built by `build` (the text
+ * tower) and stored for the next run.
+ */
+export async function cachedClassEmbeddings(options: TextCacheOptions & { build: () => Promise<Float32Array> }): Promise<ClassEmbeddings & { cached: boolean }> {
+  const stored = readClassEmbeddings(options);
+  if (stored) return { ...stored, cached: true };
+  const embeddings = await options.build();
+  const file = writeClassEmbeddings({ ...options, embeddings });
+  return { embeddings, dimension: embeddings.length / options.key.classes.length, file, cached: false };
 }

@@ -278,25 +278,6 @@ export function inferencePlan(spec: PreprocessSpec): PreprocessPlan {
   return plan;
 }
 
-/** What decides whether saved embeddings still fit: everything that shapes the model input. */
-export function inferencePreprocessingKey(spec: PreprocessSpec): Record<string, unknown> {
-  const plan = inferencePlan(spec);
-  return {
-    pipeline: 'msclip-bench inference 1',
-    kind: plan.kind,
-    bands: plan.bands,
-    size: plan.size,
-    interpolation: plan.interpolation,
-    antialias: true,
-    centerCrop: plan.centerCrop,
-    mean: [...spec.mean],
-    std: [...spec.std],
-    rgbOverflow: plan.rgbOverflow,
-    pictures: 'pillow-8bit-resize',
-    ...(spec.missing ? { missing: spec.missing } : {}),
-  };
-}
-
 async function readBytes(file: string): Promise<Uint8Array> {
   try {
     return await readFile(file);

@@ -1,9 +1,10 @@
 /**
  * An evaluate request, from names to records:
  *
- *  1. the template set, the evaluation tasks, the models (runner/models.ts) and the
+ *  1. the template sets, the evaluation tasks, the models (runner/models.ts) and the
  *     datasets (listed once each; the demo suite generated on first use);
- *  2. the pipeline (runner/pipeline.ts): stream, encode, tasks, records;
+ *  2. the pipeline (runner/pipeline.ts): the store, encode what it lacks, tasks,
+ *     records (a --shard run only fills the store);
  *  3. the summary the CLI prints (the CLI also builds the report).
  *
  * Kept apart from the CLI so that tests and the benchmark drive the same path. Every
@@ -18,7 +19,7 @@ import type { DatasetListing } from '../datasets/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { autoWorkerCount, batchesInFlight, checkBatchMemory, WorkerPool } from '../preprocess/stream.ts';
 import { newRunId, sweepRecordLeftovers, type ResultRecord } from '../records/records.ts';
-import { isUserError } from '../core/errors.ts';
+import { ErrorCode, isUserError, UserError } from '../core/errors.ts';
 import { checkOutputFolder } from '../core/output-paths.ts';
 import { TASKS, type TaskOptions } from '../tasks/index.ts';
 import type { FewShotSettings } from '../tasks/few-shot/types.ts';
@@ -29,10 +30,12 @@ import type { ConditionRequest } from '../preprocess/conditions.ts';
 import type { FillPolicy } from '../preprocess/bands.ts';
 import { limitPerClass } from '../datasets/subset.ts';
 import { runPipeline, type EvaluationOutcome } from './pipeline.ts';
+import type { StoreSettings } from '../embeddings/cached-encode.ts';
 
 export interface EvaluationRequest {
   models: string[];
-  templates: string;
+  /** Template sets (names or JSON files): one record each, on the same image embeddings. */
+  templates: string | string[];
   /** Evaluation tasks by name or alias (tasks/index.ts). */
   tasks: string[];
   /** Zero-shot scores every listed image (`all`) or the test split file's (`test`). */
@@ -66,13 +69,19 @@ export interface EvaluationRequest {
   fill?: FillPolicy;
   /** Evaluate a seeded subset: this many images per class (--limit-per-class). */
   limitPerClass?: number;
+  /**
+   * The embedding store (--cache-dir; absent = --no-cache): cacheOnly forbids encoding,
+   * a shard encodes its share of every dataset into the store and writes no records;
+   * chunkRows (a multiple of batchSize) sets the rows per chunk file, for tests.
+   */
+  store?: Pick<StoreSettings, 'dir' | 'cacheOnly' | 'shard' | 'chunkRows'>;
 }
 
 export interface EvaluationSummary {
   runId: string;
   demo: boolean;
   savePath: string;
-  results: { model: string; dataset: string; task: string; evaluation: string; probe?: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; ci?: ResultRecord['ci']; record: string; seconds: number }[];
+  results: { model: string; dataset: string; task: string; evaluation: string; probe?: string; templates: string; condition?: unknown; n_images: number; metrics: Record<string, number | null>; ci?: ResultRecord['ci']; record: string; seconds: number }[];
   errors: { model: string; dataset: string; error: string }[];
   failed: number;
 }
@@ -83,6 +92,8 @@ function formatPercent(value: number | null | undefined): string {
 
 /** The table printed at the end: one row per (model, dataset). */
 export function summaryTable(outcomes: readonly EvaluationOutcome[]): string {
+  // A template sweep names each row's set.
+  const sweep = new Set(outcomes.flatMap((outcome) => (outcome.record ? [outcome.record.templates] : []))).size > 1;
   const header = ['model', 'dataset', 'images', 'acc1 / class-acc', 'acc5', 'mAP@100', 'seconds'];
   const rows = outcomes.map((outcome) => {
     if (!outcome.record) return [outcome.model, outcome.dataset, '-', 'FAILED', '-', '-', '-'];
@@ -93,7 +104,8 @@ export function summaryTable(outcomes: readonly EvaluationOutcome[]): string {
     const retrieval = fewShot ? null : task === 'multi-label' ? metrics.Ave_mAP : metrics.mAP;
     const condition = outcome.record.condition as { label?: string } | undefined;
     const tags = [...(fewShot ? [`few-shot ${String(outcome.record.probe)}`] : []), ...(condition?.label ? [condition.label] : [])];
-    const name = tags.length > 0 ? `${outcome.model} [${tags.join(', ')}]` : outcome.model;
+    let name = tags.length > 0 ? `${outcome.model} [${tags.join(', ')}]` : outcome.model;
+    if (sweep) name += ` (${outcome.record.templates})`;
     return [name, outcome.dataset, String(images), formatPercent(classification), formatPercent(metrics.acc5), formatPercent(retrieval), timings.seconds.toFixed(1)];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
@@ -130,8 +142,9 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
   // 0. Where the records go, checked before anything runs; a killed run's leftovers removed.
   checkOutputFolder(request.savePath, '--save-path');
   for (const file of sweepRecordLeftovers(request.savePath)) log(`note: removed ${file}, left by an interrupted run`);
-  // 1. Template set, tasks, models, datasets.
-  const templates = loadTemplateSet(request.templates);
+  // 1. Template sets, tasks, models, datasets.
+  const templateSets = [...new Set(typeof request.templates === 'string' ? [request.templates] : request.templates)].map(loadTemplateSet);
+  if (templateSets.length === 0) throw new UserError(ErrorCode.usage, 'no template set: pass --templates msclip (or clip, rs5m, a JSON file; a comma list for several)');
   const tasks = request.tasks.map((name) => TASKS.find(name)).filter((task, index, all) => all.indexOf(task) === index);
   let datasetDir = resolve(request.datasetDir);
   if (request.demo) {
@@ -162,7 +175,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
     for (const { dataset, error } of failed) listingErrors.push(...models.map((model) => ({ model: model.name, dataset, error })));
     // Before any image is encoded: classes that the template set makes indistinguishable.
     if (tasks.some((task) => task.usesTemplates)) {
-      for (const listing of listings) for (const model of models) checkDistinctPrompts(model.encoder, listing.classes, templates.templates, templates.name);
+      for (const templates of templateSets) for (const listing of listings) for (const model of models) checkDistinctPrompts(model.encoder, listing.classes, templates.templates, templates.name);
     }
     const largest = Math.max(0, ...listings.map((listing) => listing.items.length));
     pool = new WorkerPool(request.workers === 'auto' ? autoWorkerCount(largest, request.batchSize) : request.workers, { maxImagePixels: request.maxImagePixels });
@@ -170,10 +183,11 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
     for (const model of entries) checkBatchMemory({ spec: model.spec, batchSize: request.batchSize, inFlight: batchesInFlight(pool.size, largest, request.batchSize) });
     // 2. The pipeline proper.
     outcomes = await runPipeline({
-      models: entries, datasets: listings, tasks, templates,
+      models: entries, datasets: listings, tasks, templates: templateSets,
       taskOptions: { split: request.split, fewShot: request.fewShot },
       // A subset listing (--limit-per-class, --skip-invalid) leaves out the split entries it does not hold.
       splitsOf: (listing) => resolveDataset(listing.dataset).module.splits(listing.root, listing, { missing: request.limitPerClass !== undefined || request.skipInvalid ? 'skip' : 'error' }),
+      store: request.store && { ...request.store, onNote: (note) => log(`note: ${note}`) },
       batchSize: request.batchSize,
       savePath: request.savePath,
       runId,
@@ -192,7 +206,9 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
 
   // 3. Summary.
   outcomes = [...listingErrors, ...outcomes];
-  log(`\n${summaryTable(outcomes)}\n`);
+  const shard = request.store?.shard;
+  if (shard && outcomes.length === 0) log(`Shard ${shard.index}/${shard.count}: its embeddings are in ${resolve(request.store!.dir)}; no records written. Score with the same command without --shard once every shard is done.`);
+  if (!shard || outcomes.length > 0) log(`\n${summaryTable(outcomes)}\n`);
   const written = outcomes.filter((outcome) => outcome.written && outcome.record);
   if (written.length > 0) log(`Records: ${resolve(request.savePath, runId)}`);
   const errors = outcomes.flatMap((outcome) => (outcome.error ? [{ model: outcome.model, dataset: outcome.dataset, error: outcome.error }] : []));
@@ -206,6 +222,7 @@ export async function runEvaluation(request: EvaluationRequest, log: (line: stri
       task: outcome.record!.task,
       evaluation: outcome.task ?? 'zero-shot',
       ...(typeof outcome.record!.probe === 'string' ? { probe: outcome.record!.probe } : {}),
+      templates: outcome.record!.templates,
       ...(outcome.record!.condition ? { condition: outcome.record!.condition } : {}),
       n_images: outcome.record!.n_images,
       metrics: outcome.record!.metrics,

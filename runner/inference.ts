@@ -6,8 +6,9 @@
  *  1. list the images (folder sorted, list file, or paths; preprocess/user-images.ts);
  *  2. load the model bundle (exported on first use unless allowExport is false);
  *  3. image embeddings: read from a saved embeddings file (refused when stale), or
- *     encoded batch by batch (worker threads read the next batches while the model
- *     runs) and optionally saved for the next call;
+ *     found in the embedding store and the rest encoded batch by batch (worker
+ *     threads read the next batches while the model runs; embeddings/cached-encode.ts),
+ *     and optionally saved for the next call (the store's Parquet layout);
  *  4. classify: class embeddings = mean of the L2-normalised template embeddings,
  *     renormalised; probabilities = softmax(100 x cosine), prediction = argmax.
  *     retrieve: each query encoded as is (no templates, as the reference), cosine
@@ -22,13 +23,15 @@ import { lookupModel } from '../adapters/registry.ts';
 import type { Device, ImageTextEncoder } from '../adapters/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import { loadTemplateSet } from '../templates/index.ts';
-import { checkCacheFresh, readEmbeddingsCache, stampImage, writeEmbeddingsCache, type EmbeddingsKey } from '../embeddings/file.ts';
-import { inferencePreprocessingKey, listImages, type ImageEntry } from '../preprocess/user-images.ts';
-import { encodeItems } from '../embeddings/encode.ts';
+import { checkSavedFresh, readSavedEmbeddings, writeSavedEmbeddings } from '../embeddings/saved-file.ts';
+import { stampItems } from '../embeddings/store-key.ts';
+import { listImages, type ImageEntry } from '../preprocess/user-images.ts';
+import { encodeWithStore, imageStoreKey, type StoreSettings, type StoreUse } from '../embeddings/cached-encode.ts';
+import { classEmbeddings } from './class-heads.ts';
 import { autoWorkerCount, WorkerPool } from '../preprocess/stream.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import { topKIndices } from '../metrics/retrieval.ts';
-import { buildClassifier, zeroShotLogits } from '../tasks/zero-shot/classifier.ts';
+import { zeroShotLogits } from '../tasks/zero-shot/classifier.ts';
 
 export interface InferenceOptions {
   /** Registry name of the model, e.g. "Llama3-MS-CLIP-Base". */
@@ -77,8 +80,11 @@ interface InferenceBase {
   provider: string;
   /** Files of the folder that were not images. */
   skipped: { file: string; reason: string }[];
-  /** Where the image embeddings came from. */
-  embeddings: { source: 'encoded' | 'file'; file?: string; saved?: string };
+  /**
+   * Where the image embeddings came from: a saved file, or the store and the image
+   * tower (how many of each).
+   */
+  embeddings: { source: 'encoded' | 'file'; file?: string; saved?: string; encoded?: number; from_store?: number };
   seconds: { images: number; texts: number; total: number };
 }
 
@@ -110,11 +116,16 @@ export interface InferenceSettings {
   workers: number | 'auto';
   /** Images larger than this many pixels (width x height) are refused before decoding. */
   maxImagePixels: number;
+  /** The embedding store (--cache-dir; absent = --no-cache); cacheOnly forbids encoding. */
+  store?: { dir: string; cacheOnly?: boolean };
 }
 
-function embeddingsKey(encoder: ImageTextEncoder, spec: PreprocessSpec): EmbeddingsKey {
-  const manifest = encoder.manifest;
-  return { model: manifest.name, imageTowerSha256: manifest.files[manifest.image.file] ?? '', preprocessing: inferencePreprocessingKey(spec) };
+/**
+ * The store's dataset name for a user's images: the input folder or list file (ids
+ * are names relative to it), or the working folder for paths given one by one.
+ */
+function imagesDataset(input: string | readonly string[]): string {
+  return `images:${typeof input === 'string' ? resolve(input) : process.cwd()}`;
 }
 
 /**
@@ -151,31 +162,36 @@ async function withImageEmbeddings<T extends object>(options: InferenceOptions, 
   note(`${encoder.manifest.name} runs on ${encoder.provider}`);
   try {
     const spec = preprocessSpecOf(encoder);
-    const key = embeddingsKey(encoder, spec);
     const imageStart = performance.now();
     let images: ImageEntry[];
     let embeddings: Float32Array;
     const source: InferenceBase['embeddings'] = { source: 'encoded' };
     if (options.embeddings) {
-      const cache = readEmbeddingsCache(options.embeddings);
-      checkCacheFresh(options.embeddings, cache, key, listing?.images);
-      images = cache.images.map(({ path, name }) => ({ path, name }));
-      embeddings = cache.embeddings;
+      const saved = readSavedEmbeddings(options.embeddings);
+      checkSavedFresh(options.embeddings, saved, { model: encoder.manifest.name, key: imageStoreKey(encoder, spec, saved.key.dataset) }, listing?.images);
+      images = saved.paths.map((path, index) => ({ path, name: saved.ids[index] }));
+      embeddings = saved.values;
       checkSavedEmbeddings(options.embeddings, embeddings, images.length, encoder.manifest.embeddingSize);
       source.source = 'file';
       source.file = options.embeddings;
       note(`using ${images.length} saved image embeddings from ${options.embeddings}`);
     } else {
       images = listing!.images;
-      embeddings = await encodeImages(encoder, images, spec, { batchSize: settings.batchSize, workers: settings.workers, maxImagePixels: settings.maxImagePixels, onProgress: options.onProgress });
+      const dataset = imagesDataset(options.images!);
+      // Taken before any image is read: a file changed while encoding is not saved as fresh.
+      const stamps = options.saveEmbeddings ? stampItems(images.map((image) => ({ id: image.name, files: [image.path], labels: [] }))) : [];
+      const encoded = await encodeImages(encoder, images, spec, { batchSize: settings.batchSize, workers: settings.workers, maxImagePixels: settings.maxImagePixels, onProgress: options.onProgress, store: settings.store && { ...settings.store, dataset, onNote: note } });
+      embeddings = encoded.embeddings;
+      source.encoded = encoded.store.encoded;
+      source.from_store = encoded.store.fromStore;
+      if (settings.store && encoded.store.fromStore > 0) note(`${encoded.store.fromStore} of ${images.length} image embeddings from the store (${settings.store.dir}), ${encoded.store.encoded} encoded`);
       if (options.saveEmbeddings) {
-        writeEmbeddingsCache(options.saveEmbeddings, {
-          ...key,
-          dimension: encoder.manifest.embeddingSize,
-          images: images.map((image) => stampImage(image.path, image.name)),
-          embeddings,
-          created: new Date().toISOString(),
-          bundleSha256: { ...encoder.manifest.files },
+        const missing = stamps.indexOf(null);
+        if (missing >= 0) throw new UserError(ErrorCode.imageInvalid, `${images[missing].path}: cannot be read any more; its embedding is not saved`, images[missing].path);
+        writeSavedEmbeddings(options.saveEmbeddings, {
+          key: imageStoreKey(encoder, spec, dataset), model: encoder.manifest.name,
+          ids: images.map((image) => image.name), paths: images.map((image) => image.path), stamps: stamps as string[],
+          dimension: encoder.manifest.embeddingSize, values: embeddings,
         });
         source.saved = options.saveEmbeddings;
         note(`saved ${images.length} image embeddings to ${options.saveEmbeddings}`);
@@ -217,14 +233,20 @@ function checkSavedEmbeddings(file: string, embeddings: Float32Array, rows: numb
 
 /**
  * Encodes a user's images through the one data path (the same stream and worker
- * pool as evaluate). Only a few batches of pixels exist at a time, so folder size
- * does not matter.
+ * pool as evaluate), past the store when one is given. Only a few batches of pixels
+ * exist at a time, so folder size does not matter.
  */
-export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: { batchSize: number; workers: number | 'auto'; maxImagePixels?: number; onProgress?: (done: number, total: number) => void }): Promise<Float32Array> {
+export async function encodeImages(encoder: ImageTextEncoder, images: readonly ImageEntry[], spec: PreprocessSpec, options: {
+  batchSize: number;
+  workers: number | 'auto';
+  maxImagePixels?: number;
+  onProgress?: (done: number, total: number) => void;
+  store?: StoreSettings;
+}): Promise<{ embeddings: Float32Array; store: StoreUse }> {
   const workers = options.workers === 'auto' ? autoWorkerCount(images.length, options.batchSize) : options.workers;
   const pool = new WorkerPool(workers, { maxImagePixels: options.maxImagePixels });
   try {
-    const encoded = await encodeItems({
+    const encoded = await encodeWithStore({
       pool,
       spec,
       items: images.map((image) => ({ id: image.name, files: [image.path], labels: [] })),
@@ -232,8 +254,9 @@ export async function encodeImages(encoder: ImageTextEncoder, images: readonly I
       encoders: [encoder],
       skipInvalid: false,
       onProgress: options.onProgress,
+      store: options.store,
     });
-    return encoded.embeddings[0];
+    return { embeddings: encoded.embeddings[0], store: encoded.store[0] };
   } finally {
     await pool.close();
   }
@@ -261,7 +284,7 @@ export async function classify(options: ClassifyOptions, settings: InferenceSett
   const classes = checkTexts(options.classNames, 'class names', '--class-names a,b,c or --classes-file FILE');
   const templateSet = loadTemplateSet(options.templates);
   return withImageEmbeddings(options, settings, async ({ encoder, images, embeddings }) => {
-    const classifier = await buildClassifier(encoder, classes, templateSet.templates, { templateSet: templateSet.name });
+    const classifier = { weights: await classEmbeddings(encoder, classes, templateSet, settings.store?.dir, options.onNote), classes: classes.length, embeddingSize: encoder.manifest.embeddingSize };
     const logits = zeroShotLogits(embeddings, images.length, classifier);
     const rows = images.map((image, row) => {
       const probabilities = softmax(logits, row * classes.length, classes.length);

@@ -5,10 +5,13 @@
  *     listing, split files, images listed on demand); then group the models whose
  *     preprocessing (their spec, an input of the run) gives identical inputs, so each
  *     group decodes the images once;
- *  2. per group, stream the images some task needs through the data path and encode
- *     each batch with every model of the group (embeddings/encode.ts);
- *  3. per model and evaluation task, the task turns the embeddings of its images into
- *     one or more results (tasks/: embeddings and class names in, metrics out);
+ *  2. per group, the embeddings of the images some task needs: read from the store,
+ *     and the missing ones streamed through the data path, each batch encoded by every
+ *     model of the group and stored as it completes (embeddings/cached-encode.ts); a
+ *     --shard run stops here;
+ *  3. per model, evaluation task and template set, the task turns the embeddings of its
+ *     images into one or more results (tasks/: embeddings and class names in, metrics
+ *     out; class embeddings come through the store's text cache, runner/class-heads.ts);
  *  4. per record, the 95% bootstrap interval of every headline metric, from the
  *     task's logits (metrics/bootstrap.ts; the dataset's name picks the resample
  *     stream, so every model on a dataset gets the same resamples);
@@ -20,9 +23,9 @@
  * for it; the other datasets still run and the run exits non-zero.
  */
 import { ErrorCode, isUserError, UserError } from '../core/errors.ts';
-import { createProgress } from '../core/progress.ts';
+import { createProgress, type Progress } from '../core/progress.ts';
 import type { DatasetListing } from '../datasets/types.ts';
-import { encodeItems } from '../embeddings/encode.ts';
+import { encodeWithStore, type StoreSettings } from '../embeddings/cached-encode.ts';
 import { preprocessingKey } from '../preprocess/prepare.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { WorkerPool } from '../preprocess/stream.ts';
@@ -33,6 +36,7 @@ import type { EvaluationTask, TaskInput, TaskOptions, TaskOutput } from '../task
 import type { TemplateSet } from '../templates/index.ts';
 import { planDataset, type PlannedDataset } from './images.ts';
 import type { EvaluationModel } from './models.ts';
+import { classEmbeddings } from './class-heads.ts';
 import { buildRecord, type RecordInput } from './record.ts';
 
 export interface PipelineOptions {
@@ -43,7 +47,10 @@ export interface PipelineOptions {
   taskOptions: TaskOptions;
   /** A dataset's split files (its module's `splits`); absent: none. */
   splitsOf?: (listing: DatasetListing) => Promise<DatasetSplits>;
-  templates: TemplateSet;
+  /** Every template set: one record each per task that uses templates, on the same embeddings. */
+  templates: readonly TemplateSet[];
+  /** The embedding store; absent = --no-cache. With a shard, only embeddings are made. */
+  store?: Omit<StoreSettings, 'dataset'>;
   batchSize: number;
   savePath: string;
   runId: string;
@@ -107,32 +114,41 @@ function taskRows(planned: PlannedDataset, planIndex: number, rowOfItem: Int32Ar
 async function runGroup(options: PipelineOptions, listing: DatasetListing, planned: PlannedDataset, models: readonly EvaluationModel[], spec: PreprocessSpec): Promise<EvaluationOutcome[]> {
   const skipped: Skipped = [...listing.skipped, ...planned.skipped];
   const items = planned.encode.map((index) => planned.items[index]);
-  const progress = createProgress({ label: `${listing.dataset} x ${models.map((model) => (model.condition ? `${model.name} [${model.condition.label}]` : model.name)).join(', ')}`, total: items.length, quiet: options.quiet });
+  const label = `${listing.dataset} x ${models.map((model) => (model.condition ? `${model.name} [${model.condition.label}]` : model.name)).join(', ')}`;
+  let progress: Progress | undefined;
   let reported = 0;
-  const encoded = await encodeItems({
+  const encoded = await encodeWithStore({
     pool: options.pool,
     dataset: listing.dataset,
     spec,
     items,
     batchSize: options.batchSize,
     encoders: models.map((model) => model.encoder),
+    store: options.store,
     skipInvalid: options.skipInvalid,
     onSkip: (entry) => {
       skipped.push({ file: entry.file, reason: entry.reason });
       options.log(`warning: skipped ${entry.reason}`);
     },
+    onPlan: ({ total, cached, toEncode }) => {
+      const share = options.store?.shard ? `shard ${options.store.shard.index}/${options.store.shard.count}, ` : '';
+      if (toEncode > 0) progress = createProgress({ label: `${label} (${share}${cached} of ${total} cached, ${toEncode} encoded)`, total: toEncode, quiet: options.quiet });
+      else if (!options.quiet) options.log(`${label} (${share}${cached} of ${total} cached, 0 encoded)`);
+    },
     onProgress: (done) => {
-      progress.tick(done - reported);
+      progress?.tick(done - reported);
       reported = done;
     },
   });
-  progress.done();
+  progress?.done();
+  // A shard only fills the store: the run without --shard scores.
+  if (options.store?.shard) return [];
   if (encoded.kept.length === 0) throw new UserError(ErrorCode.imageInvalid, `${listing.root}: no readable image left after skipping ${skipped.length} unreadable one(s) (listed above); fix or replace the files`, listing.root);
   const rowOfItem = new Int32Array(planned.items.length).fill(-1);
   encoded.kept.forEach((index, row) => { rowOfItem[planned.encode[index]] = row; });
   const outcomes: EvaluationOutcome[] = [];
   for (const [index, model] of models.entries()) {
-    for (const [planIndex, { task, plan }] of planned.plans.entries()) {
+    for (const [planIndex, { task, plan }] of planned.plans.entries()) for (const templates of task.usesTemplates ? options.templates : options.templates.slice(0, 1)) {
       const started = performance.now();
       const rows = taskRows(planned, planIndex, rowOfItem, encoded.embeddings[index], model.encoder.manifest.embeddingSize);
       const results = await plan.run({
@@ -141,7 +157,8 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, plann
         classes: listing.classes,
         ...rows,
         encoder: model.encoder,
-        templates: options.templates,
+        templates,
+        classEmbeddings: task.usesTemplates ? await classEmbeddings(model.encoder, listing.classes, templates, options.store?.dir, options.store?.onNote) : undefined,
       });
       const seconds = encoded.seconds + (performance.now() - started) / 1000;
       for (const output of results) {
@@ -150,12 +167,13 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, plann
         const record = buildRecord({
           model, listing, task, output, spec, skipped, seconds,
           modelSeconds: encoded.modelSeconds[index],
-          templates: options.templates,
+          templates,
           batchSize: options.batchSize,
           demo: options.demo,
           // Ids go with the logits; a result without logits (a few-shot curve) always names its test images.
           imageIds: saveLogits || output.logits === undefined ? [...output.imageIds] : undefined,
           confidence,
+          embeddings: { encoded: encoded.store[index].encoded, from_store: encoded.store[index].fromStore, store_files: encoded.store[index].files },
         });
         const count = output.imageIds.length;
         const written = writeRecord(options.savePath, options.runId, record, saveLogits

@@ -31,6 +31,8 @@ export interface RecordInput {
   imageIds?: string[];
   /** Bootstrap intervals of the metrics, and the seconds they took. */
   confidence?: { ci: Record<string, Interval | null>; method: IntervalMethod; seconds: number };
+  /** Where the image embeddings came from: encoded by this run, read from the store, and the store's files. */
+  embeddings?: { encoded: number; from_store: number; store_files: string[] };
 }
 
 function perClassRecord(classes: readonly string[], perClass: readonly PerClass[]): Record<string, PerClassRecord> {
@@ -76,6 +78,7 @@ export function buildRecord(input: RecordInput): ResultRecord {
       batch_size: input.batchSize,
       dataset_root: listing.root,
       date: new Date().toISOString(),
+      ...(input.embeddings ? { embeddings: input.embeddings } : {}),
     },
   };
   if (model.condition) record.condition = { dropped: model.condition.dropped, fill: model.condition.fill, label: model.condition.label };

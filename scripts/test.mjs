@@ -6,7 +6,8 @@
 // With no arguments the static checks run first (scripts/checks.mjs: types, layout rules,
 // lint, unused code), each counted as one test.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -32,15 +33,20 @@ const stripAnsi = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 function runFile(file) {
   return new Promise((resolvePromise) => {
     const started = Date.now();
+    // Each file gets its own empty user cache folder: the embedding store defaults to
+    // $XDG_CACHE_HOME/msclip-bench, and a test must neither read the user's store nor
+    // another file's embeddings (it would test nothing).
+    const cache = mkdtempSync(join(tmpdir(), 'msclip-test-cache-'));
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', XDG_CACHE_HOME: cache },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk) => { output += chunk; process.stdout.write(chunk); });
     child.stderr.on('data', (chunk) => { output += chunk; process.stderr.write(chunk); });
     child.on('close', (code) => {
+      rmSync(cache, { recursive: true, force: true });
       const text = stripAnsi(output);
       const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
       const passed = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? NaN);

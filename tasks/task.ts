@@ -82,6 +82,12 @@ export interface TaskInput {
   /** The model's text side (tasks that need prompts use it). */
   encoder: Pick<ImageTextEncoder, 'encodeTexts' | 'manifest' | 'tokenize'>;
   templates: TemplateSet;
+  /**
+   * [classes, embeddingSize] class embeddings of `templates`, when the runner already
+   * has them (its store caches them per text tower, template set and class names);
+   * a task that needs them builds them otherwise.
+   */
+  classEmbeddings?: Float32Array;
 }
 
 export interface TaskOutput {

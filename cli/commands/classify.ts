@@ -1,7 +1,7 @@
 /**
  * `npm run classify -- --model NAME --images DIR|list.txt|list.yaml
  *   (--class-names a,b,c | --classes-file FILE.txt|.yaml) [--templates msclip|clip|rs5m|FILE.json]
- *   [--save-path out.csv] [--json] [--embeddings FILE | --save-embeddings FILE]
+ *   [--save-path out.csv] [--json] [--embeddings FILE | --save-embeddings FILE] [--cache-dir DIR | --no-cache] [--cache-only]
  *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
  */
 import { classify, type ClassifyOptions, type ClassifyResult } from '../library.ts';
@@ -23,9 +23,14 @@ each class (softmax of 100 x cosine similarity to the class's prompt embeddings)
   --templates SET         msclip (default, as the reference), clip, rs5m, or a JSON file
   --save-path FILE        also write the table as CSV
   --json                  print only JSON on stdout (progress and notes go to stderr)
-  --save-embeddings FILE  save the image embeddings for later calls
+  --save-embeddings FILE  save the image embeddings for later calls (Parquet: columns id,
+                          path, stamp, embedding; pandas.read_parquet reads it)
   --embeddings FILE       reuse saved image embeddings (only the text tower runs);
                           --images may be left out; a stale file is refused
+  --cache-dir DIR         the embedding store: images encoded before are not encoded again
+                          (default $XDG_CACHE_HOME/msclip-bench or ~/.cache/msclip-bench)
+  --no-cache              neither read nor write the store
+  --cache-only            never encode: fail, naming them, if the store lacks an image
   --models-dir DIR        bundle root (default models)
   --checkpoint FILE       local checkpoint, to export a missing bundle from
   --device D              auto (default), cpu, cuda or webgpu

@@ -14,6 +14,7 @@ import { DEFAULTS } from '../defaults.ts';
 import { conditionRequests, fillFlag } from '../../preprocess/conditions.ts';
 import { checkOutputFolder } from '../../core/output-paths.ts';
 import { FEW_SHOT_FLAGS, taskOptionsFromFlags } from '../few-shot-flags.ts';
+import { shardFlags, shardOption, storeFlags, storeOptions } from '../store-flags.ts';
 
 const HELP = `Usage: npm run evaluate -- [options]
 
@@ -21,7 +22,9 @@ Zero-shot classification and retrieval, and few-shot probes, of one or more mode
 EuroSAT-MS, METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md).
 
   --model NAME            model(s) from the registry (repeat or comma list; default Llama3-MS-CLIP-Base)
-  --templates SET         msclip (default), clip, rs5m, or a JSON file of templates with {c}
+  --templates SET,SET     msclip (default), clip, rs5m, or a JSON file of templates with {c};
+                          several (comma list or repeats) give one record each from one
+                          pass over the images
   --task NAME             evaluation task(s), comma list: zero-shot (default; alias
                           zeroshot_classification), few-shot (alias linear_probe)
   --split S               zero-shot scores every image (all, default) or the test split
@@ -55,6 +58,17 @@ EuroSAT-MS, METER-ML and BigEarthNet (reference on-disk layouts, see DATASETS.md
                           mean over the bands present), zero (raw reflectance 0)
   --limit-per-class N     a seeded subset: N images per class (BigEarthNet: N x 19 at random),
                           the same for every condition; records say a limit was used
+  --cache-dir DIR         the embedding store: every image embedding is kept here and found
+                          again by content, so a rerun, a killed run restarted or another
+                          template set encodes only what is missing (default
+                          $XDG_CACHE_HOME/msclip-bench or ~/.cache/msclip-bench)
+  --no-cache              neither read nor write the store; encode every image
+  --cache-only            never encode: fail, naming them, if any embedding is missing
+  --shard I/N             encode only share I of N (1-based) of every dataset into the store
+                          and write no records; a run without --shard then only scores
+  --shard auto            I/N from a Slurm job array (SLURM_ARRAY_TASK_ID, _MIN, _COUNT) or a
+                          Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shard-count N)
+  --shard-count N         the number of shards, for --shard auto in a Kubernetes Indexed Job
   --no-export             never export a missing bundle; fail with instructions instead
   --no-report             do not build the HTML leaderboard at the end
   --report-dir DIR        where the leaderboard goes (default reports/site)
@@ -77,7 +91,7 @@ bigearthnet-train.csv; none: a seeded 80/20 split), scored on the test split:
 const flags = {
   ...modelFlags,
   model: { type: 'string', multiple: true },
-  templates: { type: 'string' },
+  templates: { type: 'string', multiple: true },
   task: { type: 'string', multiple: true },
   datasets: { type: 'string', multiple: true },
   'dataset-dir': { type: 'string' },
@@ -98,6 +112,8 @@ const flags = {
   fill: { type: 'string' },
   'limit-per-class': { type: 'string' },
   ...FEW_SHOT_FLAGS,
+  ...storeFlags,
+  ...shardFlags,
 } as const;
 
 /** A repeatable flag's occurrences as given: here the commas belong to each occurrence. */
@@ -125,9 +141,12 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
   const onlyDemoModels = models.every((name) => DEMO_MODEL_NAMES.some((demoName) => demoName.toLowerCase() === name.toLowerCase()));
   const demo = Boolean(values.demo) || (onlyDemoModels && datasetDir === undefined && !existsSync(resolve(DEFAULTS.datasetDir)));
   if (values.checkpoint && models.length > 1) throw new UserError(ErrorCode.usage, '--checkpoint applies to one --model; export each model with npm run export first');
+  const store = storeOptions(values);
+  const shard = shardOption(values);
+  const templates = listFlag(values.templates, 'templates');
   return {
     models: models.length > 0 ? models : demo ? [] : [DEFAULTS.model],
-    templates: stringFlag(values.templates) ?? DEFAULTS.templates,
+    templates: templates.length > 0 ? templates : [DEFAULTS.templates],
     tasks: listFlag(values.task, 'task').length > 0 ? listFlag(values.task, 'task') : [DEFAULTS.task],
     ...taskOptionsFromFlags(values),
     datasets: listFlag(values.datasets, 'datasets'),
@@ -153,14 +172,15 @@ export function parseEvaluateArguments(argv: readonly string[]): EvaluateCommand
     conditions: conditionRequests(rawList(values['drop-bands']), rawList(values['keep-bands']), Boolean(values['band-sweep'])),
     fill: fillFlag(stringFlag(values.fill), DEFAULTS.fill),
     limitPerClass: values['limit-per-class'] === undefined ? undefined : positiveIntegerFlag(values['limit-per-class'], 'limit-per-class', 1),
+    store: store && { ...store, shard },
   };
 }
 
 export function main(argv: readonly string[]): Promise<number> {
   return commandMain(argv, HELP, parseEvaluateArguments, async (request) => {
-    if (request.report) checkOutputFolder(request.reportDir, '--report-dir');
+    if (request.report && !request.store?.shard) checkOutputFolder(request.reportDir, '--report-dir');
     const summary: EvaluationSummary & { report?: string } = await runEvaluation(request, log);
-    if (request.report && summary.results.length > 0) {
+    if (request.report && summary.results.length > 0 && !request.store?.shard) {
       const { buildReport } = await import('../../reports/build.ts');
       const report = await buildReport({ results: [request.savePath], out: request.reportDir, bootstrap: request.bootstrap, log });
       summary.report = report.index;

@@ -118,7 +118,7 @@ function* pages(bytes: Uint8Array, chunk: DecodedStruct, name: string): Generato
       throw error;
     }
     const type = header[PageHeader.type];
-    if (type !== PageType.DATA_PAGE) fail(`column ${name} has a ${type === PageType.DICTIONARY_PAGE ? 'dictionary' : type === PageType.DATA_PAGE_V2 ? 'version-2 data' : `type-${String(type)}`} page`);
+    if (type !== PageType.DATA_PAGE) fail(`column ${name} has a ${type === PageType.DICTIONARY_PAGE ? 'dictionary' : type === PageType.DATA_PAGE_V2 ? 'version-2 data' : `type-${typeof type === 'number' ? type : '?'}`} page`);
     const size = integer(header[PageHeader.compressedPageSize], 'a page size');
     const dataHeader = header[PageHeader.dataPageHeader] as DecodedStruct | undefined;
     if (!dataHeader || dataHeader[DataPageHeader.encoding] !== Encoding.PLAIN) fail(`column ${name} is not PLAIN-encoded`);

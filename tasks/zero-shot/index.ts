@@ -47,7 +47,9 @@ export const zeroShot: EvaluationTask & { run(input: ZeroShotInput): Promise<Tas
   },
   /** One record's metrics: every row of `embeddings`, in order. */
   async run(input: ZeroShotInput): Promise<TaskOutput> {
-    const classifier = await buildClassifier(input.encoder, input.classes, input.templates.templates, { templateSet: input.templates.name });
+    const classifier = input.classEmbeddings
+      ? { weights: input.classEmbeddings, classes: input.classes.length, embeddingSize: input.encoder.manifest.embeddingSize }
+      : await buildClassifier(input.encoder, input.classes, input.templates.templates, { templateSet: input.templates.name });
     const count = input.labels.length;
     const classes = input.classes.length;
     const logits = zeroShotLogits(input.embeddings, count, classifier);

@@ -28,7 +28,8 @@ function run(command: 'classify' | 'retrieve', args: string[]): Promise<{ code: 
   });
 }
 
-const model = ['--models-dir', modelsDir, '--device', 'cpu', '--no-export'];
+// No store: these tests are about reading images (a stored embedding is never read again).
+const model = ['--models-dir', modelsDir, '--device', 'cpu', '--no-export', '--no-cache'];
 
 function expectOneLineError(result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
   assert.is(result.code, 1, `exit code (stderr: ${result.stderr})`);

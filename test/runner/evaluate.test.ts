@@ -19,8 +19,9 @@ const work = mkdtempSync(join(tmpdir(), 'evaluate-e2e-'));
 const tree = join(work, 'tree');
 const { modelsDir } = makeTinyModels();
 
+/** No store: these tests compare fresh encodings (test/runner/store.test.ts tests the store). */
 function evaluate(args: string[]): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli/main.ts'), 'evaluate', '--models-dir', modelsDir, '--dataset-dir', tree, '--no-export', ...args], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli/main.ts'), 'evaluate', '--models-dir', modelsDir, '--dataset-dir', tree, '--no-export', '--no-cache', ...args], {
     cwd: projectRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' },
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

@@ -1,17 +1,20 @@
 // classify() and retrieve() with a tiny real ONNX bundle against the reference's
 // inference logic (golden-*.json from scripts/parity/inference.py --onnx-bundle, run
 // by scripts/golden/inference.py), and the embeddings file: reuse and refusal.
-import { cpSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { classify, retrieve, type ClassifyResult, type RetrieveResult } from '../../cli/library.ts';
-import { readEmbeddingsCache } from '../../embeddings/file.ts';
+import { readSavedEmbeddings, writeSavedEmbeddings } from '../../embeddings/saved-file.ts';
+import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import { isUserError } from '../../core/errors.ts';
 import { fixtures, GOLDEN_CLASSES, GOLDEN_QUERIES, makeTinyModels, readGolden, type Golden } from '../support/inference.ts';
 
 const { root, modelsDir } = makeTinyModels();
-const common = { modelsDir, device: 'cpu' as const, allowExport: false, batchSize: 4 };
+// No store: these tests compare fresh encodings (the store's own tests are below).
+const common = { modelsDir, device: 'cpu' as const, allowExport: false, batchSize: 4, cacheDir: false as const };
 
 function compareClassification(result: ClassifyResult, golden: Golden): void {
   assert.equal(result.images.map((image) => image.name), golden.images);
@@ -77,10 +80,11 @@ test('saved embeddings are reused (no image is read again) and give the same ans
   const victim = join(folder, 'a-l2a-int16.tif');
   utimesSync(victim, fixedTime, fixedTime);
   const first = await classify({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES, saveEmbeddings: file });
-  assert.equal(first.embeddings, { source: 'encoded', saved: file });
-  const cache = readEmbeddingsCache(file);
-  assert.is(cache.images.length, 6);
-  assert.is(cache.dimension, 16);
+  assert.equal(first.embeddings, { source: 'encoded', saved: file, encoded: 6, from_store: 0 });
+  const saved = readSavedEmbeddings(file);
+  assert.is(saved.ids.length, 6);
+  assert.is(saved.dimension, 16);
+  assert.is(saved.model, 'Llama3-MS-CLIP-Base');
   // Corrupt an image's content but keep its size and time: a reused cache never reads it.
   writeFileSync(victim, Buffer.alloc(readFileSync(victim).length, 0));
   utimesSync(victim, fixedTime, fixedTime);
@@ -110,12 +114,94 @@ test('stale embeddings are refused: other model, other files, changed file', asy
   const file = join(root, 'stale.embeddings');
   await retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, queries: ['x'], saveEmbeddings: file });
   await expectStale(() => retrieve({ ...common, model: 'ViT-B-16', embeddings: file, queries: ['x'] }), /stale: it holds embeddings of model Llama3-MS-CLIP-Base, not ViT-B-16/);
-  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), embeddings: file, queries: ['x'] }), /stale: --images lists 6 image\(s\), the cache holds 6/);
+  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), embeddings: file, queries: ['x'] }), /stale: --images lists 6 image\(s\), the file holds 6/);
   writeFileSync(join(folder, 'zz-new.npy'), readFileSync(join(folder, 'e-band-last.npy')));
-  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, embeddings: file, queries: ['x'] }), /zz-new\.npy is listed but not cached/);
+  await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: folder, embeddings: file, queries: ['x'] }), /zz-new\.npy is listed but not saved/);
   writeFileSync(join(folder, 'a-l2a-int16.tif'), 'changed');
   await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', embeddings: file, queries: ['x'] }), /a-l2a-int16\.tif changed since it was encoded/);
   await expectStale(() => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', embeddings: join(root, 'none.embeddings'), queries: ['x'] }), /no such file; write it first with --save-embeddings/);
+});
+
+test('a tampered saved file (NaN row, another dimension, truncated, a store chunk) is one line, never used', async () => {
+  const file = join(root, 'tamper.parquet');
+  await retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), queries: ['x'], saveEmbeddings: file });
+  const saved = readSavedEmbeddings(file);
+  const query = (embeddings: string) => () => retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', embeddings, queries: ['x'] });
+  const nan = Float32Array.from(saved.values);
+  nan[2 * 16 + 3] = Number.NaN;
+  writeSavedEmbeddings(join(root, 'nan.parquet'), { ...saved, values: nan });
+  await expectStale(query(join(root, 'nan.parquet')), /nan\.parquet: row 2 is not a finite unit vector \(squared norm NaN\); it was changed after it was saved/);
+  const narrow = Float32Array.from({ length: 6 * 8 }, (_, index) => saved.values[Math.floor(index / 8) * 16 + (index % 8)]);
+  writeSavedEmbeddings(join(root, 'narrow.parquet'), { ...saved, dimension: 8, values: narrow });
+  await expectStale(query(join(root, 'narrow.parquet')), /narrow\.parquet: holds 8 values per image, the model's embeddings have 16/);
+  writeFileSync(join(root, 'cut.parquet'), readFileSync(file).subarray(0, 200));
+  await expectStale(query(join(root, 'cut.parquet')), /cut\.parquet: not a usable embeddings file \(.*\); write one with --save-embeddings/);
+  const storeDir = join(root, 'tamper-store');
+  await retrieve({ ...common, cacheDir: storeDir, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), queries: ['x'] });
+  const chunk = findParquet(join(storeDir, 'embeddings', 'images'));
+  await expectStale(query(chunk), /not a usable embeddings file \(a store chunk, not a saved file: it has no path column\)/);
+});
+
+function findParquet(folder: string): string {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.name.endsWith('.parquet')) return join(folder, entry.name);
+    if (entry.isDirectory()) return findParquet(join(folder, entry.name));
+  }
+  throw new Error(`no .parquet under ${folder}`);
+}
+
+test('the store: a second call encodes nothing and answers the same; --cache-only names a new image', async () => {
+  const cacheDir = join(root, 'inference-store');
+  const folder = join(root, 'store-tiles');
+  cpSync(join(fixtures, 'tiles'), folder, { recursive: true });
+  const notes: string[] = [];
+  const first = await classify({ ...common, cacheDir, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES });
+  assert.equal(first.embeddings, { source: 'encoded', encoded: 6, from_store: 0 });
+  const progress: number[] = [];
+  const second = await classify({ ...common, cacheDir, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES, onNote: (line) => notes.push(line), onProgress: (done) => progress.push(done) });
+  assert.equal(second.embeddings, { source: 'encoded', encoded: 0, from_store: 6 });
+  assert.equal(progress, [], 'no image read');
+  assert.ok(notes.some((line) => /6 of 6 image embeddings from the store/.test(line)), notes.join('\n'));
+  compareClassification(second, readGolden('ms'));
+  assert.equal(second.images.map((image) => image.probabilities), first.images.map((image) => image.probabilities));
+  writeFileSync(join(folder, 'zz-new.npy'), readFileSync(join(folder, 'e-band-last.npy')));
+  await expectStale(() => classify({ ...common, cacheDir, cacheOnly: true, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES }), /--cache-only: Llama3-MS-CLIP-Base: 1 of 7 image\(s\) not in the store \(.*\): "zz-new\.npy"; run without --cache-only/);
+});
+
+/** The project's Python with pandas and pyarrow, or why there is none. */
+function pandasPython(): { python: string } | { reason: string } {
+  let python: string;
+  try {
+    python = ensurePythonEnvironment({ quiet: true });
+  } catch (error) {
+    return { reason: (error as Error).message };
+  }
+  const check = spawnSync(python, ['-c', 'import pandas, pyarrow'], { encoding: 'utf8' });
+  return check.status === 0 ? { python } : { reason: `${python} cannot import pandas and pyarrow; pip install pandas pyarrow` };
+}
+
+const pandas = pandasPython();
+const pandasTest = 'python' in pandas ? test : test.skip;
+if (!('python' in pandas)) console.log(`  skipped: pandas.read_parquet on a saved embeddings file (${pandas.reason})`);
+pandasTest('pandas.read_parquet reads a --save-embeddings file: id, path, stamp, embedding and the key', async () => {
+  const file = join(root, 'for-pandas.parquet');
+  await retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), queries: ['x'], saveEmbeddings: file });
+  const saved = readSavedEmbeddings(file);
+  const script = [
+    'import json, sys',
+    'import numpy as np, pandas as pd, pyarrow.parquet as pq',
+    'frame = pd.read_parquet(sys.argv[1])',
+    'meta = json.loads(pq.read_schema(sys.argv[1]).metadata[b"msclip-bench"])',
+    'print(json.dumps({"columns": list(frame.columns), "ids": frame["id"].tolist(), "rows": np.stack(frame["embedding"].to_numpy()).astype(float).tolist(), "model": meta["model"], "dimension": meta["dimension"]}))',
+  ].join('\n');
+  const result = spawnSync((pandas as { python: string }).python, ['-c', script, file], { encoding: 'utf8' });
+  assert.is(result.status, 0, result.stderr.slice(-2000));
+  const read = JSON.parse(result.stdout) as { columns: string[]; ids: string[]; rows: number[][]; model: string; dimension: number };
+  assert.equal(read.columns, ['id', 'stamp', 'path', 'embedding']);
+  assert.equal(read.ids, [...saved.ids]);
+  assert.equal(read.rows.flat(), Array.from(saved.values));
+  assert.is(read.model, 'Llama3-MS-CLIP-Base');
+  assert.is(read.dimension, 16);
 });
 
 test('empty class list, empty queries and both cache flags are one-line usage errors', async () => {
