@@ -9,6 +9,7 @@
  * - three --shard i/3 runs, then --cache-only: records identical to an unsharded run's;
  * - --cache-only with an embedding missing: one error line naming what is missing.
  */
+import { taskOptionsFromFlags } from '../../cli/few-shot-flags.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ function request(overrides: Partial<EvaluationRequest>): EvaluationRequest {
     datasetDir: DEFAULTS.datasetDir, modelsDir: DEFAULTS.modelsDir, device: 'cpu',
     batchSize: BATCH, workers: 0, maxImagePixels: DEFAULTS.maxImagePixels,
     savePath: join(work, `results-${++runs}`), saveLogits: true, bootstrap: { resamples: 100, seed: 0 },
-    skipInvalid: false, allowExport: false, demo: true, quiet: true, split: 'all', ...overrides,
+    skipInvalid: false, allowExport: false, demo: true, quiet: true, ...taskOptionsFromFlags({}), ...overrides,
   };
 }
 
