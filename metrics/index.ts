@@ -29,15 +29,11 @@ export const METRICS: Record<string, MetricDefinition> = {
 
 export { type MetricResult, type PerClass, singleLabelMetrics } from './classification.ts';
 export { multiLabelMetrics, multiLabelPredictions } from './multilabel.ts';
-export {
-  averagePrecision, type MultiLabelPredictionMetrics, multiLabelPredictionMetrics,
-  type SingleLabelPredictionMetrics, singleLabelPredictionMetrics,
-} from './predictions.ts';
+export { averagePrecision, multiLabelPredictionMetrics, singleLabelPredictionMetrics } from './predictions.ts';
 export { averagePrecisionAtK, topKIndices } from './retrieval.ts';
 export {
   bootstrapDistributions, bootstrapIntervals, comparePaired, DEFAULT_LEVEL, holmAdjust, type Interval, type IntervalMethod,
-  meanOfDistributions, observedValues, pairedBootstrap, type PairedComparison, percentileInterval, type ResampledStatistic,
-  stratifiedBootstrap,
+  meanOfDistributions, observedValues, type PairedComparison, percentileInterval,
 } from './bootstrap.ts';
-export { multiLabelStatistic, recordStatistic, singleLabelStatistic } from './bootstrap-statistics.ts';
+export { recordStatistic } from './bootstrap-statistics.ts';
 export { streamOf } from './random.ts';

@@ -13,11 +13,7 @@
  * is the evaluation task that wires them for the runner (plan.ts: split, budgets, what
  * to encode).
  */
-export { PROBES, BUDGET_KINDS, isProbeName, type Budget, type BudgetKind, type Draw, type FewShotSettings, type LabelKind, type ProbeName } from './types.ts';
+export { type Budget, type BudgetKind, type FewShotSettings, type ProbeName } from './types.ts';
 export { effectiveBudgets } from './plan.ts';
-export { planDraws, neededIndices, trainTestSplit, seededSplit, randomStream, DEFAULT_TEST_FRACTION, type PlanOptions } from './sampling.ts';
-export { runCurve, runProbe, type CurveDraw, type CurveInput, type LabelledEmbeddings, type ProbeInput, type ProbeResult } from './probe.ts';
-export { selectC, C_GRID, DEFAULT_C, type CSelection, type CCandidate } from './select-c.ts';
-export { summarizeCurve, headlineMetrics, summarize, type BudgetSummary, type MetricSummary, type CurvePointMetrics } from './curve.ts';
-export { fitLogistic, decisionFunction, type LogisticModel } from './logreg.ts';
-export { knnClassify, MAX_NEIGHBOURS } from './knn.ts';
+export { planDraws, trainTestSplit } from './sampling.ts';
+export { runCurve, runProbe, type ProbeResult } from './probe.ts';
