@@ -21,6 +21,7 @@ import { readStoreTable } from '../../embeddings/store-file.ts';
 import type { ResultRecord } from '../../records/records.ts';
 import { runEvaluation, type EvaluationRequest, type EvaluationSummary } from '../../runner/evaluate.ts';
 import { projectRoot } from '../support/inference.ts';
+import { recordFilesUnder, recordScores } from '../support/record-scores.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'msclip-store-e2e-'));
 const DATASETS = ['EuroSAT_MS', 'BigEarthNet_MS'];
@@ -43,15 +44,7 @@ const evaluate = (overrides: Partial<EvaluationRequest>): Promise<EvaluationSumm
 /** What must not change with how a run was cut up: per (model, dataset, template set). */
 function scores(summary: EvaluationSummary): Map<string, unknown> {
   assert.is(summary.failed, 0, JSON.stringify(summary.errors));
-  const out = new Map<string, unknown>();
-  for (const result of summary.results) {
-    const record = JSON.parse(readFileSync(result.record, 'utf8')) as ResultRecord;
-    out.set(`${record.model}/${record.dataset}/${record.templates}`, {
-      metrics: record.metrics, ci: record.ci, per_class: record.per_class, images: record.images,
-      logits: readFileSync(`${result.record}.logits.npy`).toString('base64'),
-    });
-  }
-  return out;
+  return recordScores(summary.results.map((result) => result.record));
 }
 
 function provenanceOf(summary: EvaluationSummary): { model: string; dataset: string; templates: string; encoded: number; from_store: number }[] {
@@ -175,21 +168,7 @@ test('three --shard i/3 runs, then --cache-only: the unsharded records; a missin
   const scored = cli(['--cache-only', '--json', '--save-path', join(work, 'scored')]);
   assert.is(scored.status, 0, scored.stderr);
   assert.match(scored.stderr, /EuroSAT_MS x Demo-MS-CLIP-Tiny \(400 of 400 cached, 0 encoded\)/);
-  const records = readRecordsUnder(join(work, 'scored'));
-  assert.equal(records, only(reference, 'msclip'));
+  assert.equal(recordScores(recordFilesUnder(join(work, 'scored'))), only(reference, 'msclip'));
 });
-
-/** scores() of every record under a folder (a CLI run's --save-path). */
-function readRecordsUnder(folder: string): Map<string, unknown> {
-  const results: EvaluationSummary['results'] = [];
-  const walk = (path: string): void => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(path, entry.name));
-      else if (entry.name.endsWith('.json')) results.push({ record: join(path, entry.name) } as EvaluationSummary['results'][number]);
-    }
-  };
-  walk(folder);
-  return scores({ results, failed: 0, errors: [] } as unknown as EvaluationSummary);
-}
 
 test.run();
