@@ -8,6 +8,7 @@
  * also on failure. Without Slurm, munge or root, or when a daemon does not come up,
  * the test is skipped with the reason, never passed.
  */
+import { taskOptionsFromFlags } from '../../cli/few-shot-flags.ts';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ if ('reason' in cluster) {
 
     // The reference, while the cluster works: one unsharded run, no store.
     const reference = await runEvaluation({
-      models: [], templates: ['msclip'], tasks: ['zero-shot'], datasets: [], datasetDir: DEFAULTS.datasetDir, modelsDir: DEFAULTS.modelsDir,
+      models: [], templates: ['msclip'], tasks: ['zero-shot'], ...taskOptionsFromFlags({}), datasets: [], datasetDir: DEFAULTS.datasetDir, modelsDir: DEFAULTS.modelsDir,
       device: 'cpu', batchSize: 16, workers: 0, maxImagePixels: DEFAULTS.maxImagePixels, savePath: join(cluster.folder, 'reference'),
       saveLogits: true, bootstrap: { resamples: 100, seed: 0 }, skipInvalid: false, allowExport: false, demo: true, quiet: true,
     }, () => undefined);
