@@ -22,7 +22,7 @@
 import { cacheRoot } from '../../core/project.ts';
 import pLimit from 'p-limit';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeTiff, type TiffImage, type TiffWriteOptions } from '../tiff/writer.ts';
 import { EUROSAT_DEMO_CLASSES, METERML_FOLDERS, bigearthnetScene, eurosatScene, metermlScene, type EurosatDemoClass } from './layouts.ts';
@@ -210,6 +210,21 @@ export async function generateDemoSuite(options: GenerateOptions): Promise<void>
   log(`demo suite (${options.split}): ${eurosat} EuroSAT_MS tiles, ${meterml} METERML_MS tiles, ${bigearthnet} BigEarthNet patches in ${((performance.now() - started) / 1000).toFixed(1)}s`);
 }
 
+/**
+ * The modification time of every generated file. The suite is the same bytes on every
+ * machine (seeded); one fixed time makes the embedding store's item stamps (size and
+ * modification time) the same too, so embeddings stored by one CI job serve another.
+ */
+const DEMO_FILE_TIME = new Date('2025-01-01T00:00:00Z');
+
+async function fixTimes(folder: string): Promise<void> {
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) await fixTimes(path);
+    else await utimes(path, DEMO_FILE_TIME, DEMO_FILE_TIME);
+  }
+}
+
 interface Stamp {
   version: number;
   seed: number;
@@ -248,6 +263,7 @@ export async function ensureDemoSuite(options: EnsureDemoOptions = {}): Promise<
   await mkdir(temporary, { recursive: true });
   try {
     await generateDemoSuite({ root: temporary, split: 'test', seed: DEMO_SEED, sizes: DEMO_TEST_SIZES, log });
+    await fixTimes(temporary);
     await writeFile(join(temporary, STAMP), `${JSON.stringify(stamp)}\n`);
     // Another process may have finished first; its suite is identical, keep it.
     if (stampMatches(directory, stamp)) {

@@ -14,7 +14,7 @@ const source = readFileSync(new URL('.github/workflows/leaderboard.yml', root), 
 const workflow = parse(source) as {
   on: Record<string, { inputs?: Record<string, unknown>; branches?: string[] } | null>;
   permissions: Record<string, string>;
-  jobs: Record<string, { if?: string; needs?: string; 'runs-on': string; permissions?: Record<string, string>; env?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+  jobs: Record<string, { if?: string; needs?: string; 'runs-on': string; permissions?: Record<string, string>; env?: Record<string, string>; strategy?: { matrix?: { shard?: number[] } }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
 };
 
 test('the workflow passes action-validator', () => {
@@ -55,6 +55,36 @@ test('triggers, inputs, jobs and Pages permissions', () => {
   for (const job of Object.values(workflow.jobs)) {
     for (const step of job.steps) assert.not.ok(/\$\{\{\s*inputs\./.test(step.run ?? ''), `inputs interpolated into a run script: ${step.run}`);
   }
+});
+
+test('a matrix of shard jobs fills the store; the build job needs them all and scores from their artifacts', () => {
+  const { encode, build } = workflow.jobs;
+  const shards = encode.strategy?.matrix?.shard ?? [];
+  assert.ok(shards.length > 1, 'more than one shard');
+  assert.equal(shards, shards.map((_, index) => index + 1), 'shards 1..N, 1-based');
+  assert.is(encode.env?.SHARDS, '${{ strategy.job-total }}', 'N is the matrix size');
+  assert.is(encode.env?.SHARD, '${{ matrix.shard }}');
+  assert.is(encode.if, build.if);
+  assert.is(encode['runs-on'], build['runs-on']);
+  const runs = (job: typeof build): string => job.steps.map((step) => step.run ?? '').join('\n');
+  assert.match(runs(encode), /npm run evaluate -- "\$\{args\[@\]\}"/);
+  assert.match(runs(encode), /--shard "\$SHARD\/\$SHARDS" --cache-dir "\$STORE"/);
+  assert.not.match(runs(encode), /--cache-only/);
+  const upload = encode.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+  assert.is(upload?.with?.name, 'embedding-store-shard-${{ matrix.shard }}');
+  assert.is(upload?.with?.path, '${{ env.STORE }}/embeddings/images');
+  assert.is(build.needs, 'encode');
+  const download = build.steps.find((step) => step.uses?.startsWith('actions/download-artifact@'));
+  assert.is(download?.with?.pattern, 'embedding-store-shard-*');
+  assert.is(download?.with?.['merge-multiple'], true);
+  assert.is(download?.with?.path, upload?.with?.path);
+  assert.is(build.env?.STORE, encode.env?.STORE);
+  assert.match(runs(build), /--cache-only --cache-dir "\$STORE"/);
+  assert.not.match(runs(build), /--shard/);
+  // The download comes before the scoring run, the scoring run before the site.
+  const order = build.steps.map((step) => step.uses ?? step.run ?? '');
+  const at = (pattern: RegExp): number => order.findIndex((step) => pattern.test(step));
+  assert.ok(at(/^actions\/download-artifact@/) < at(/--cache-only/) && at(/--cache-only/) < at(/npm run report/));
 });
 
 test.run();
