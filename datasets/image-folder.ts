@@ -10,6 +10,7 @@
  * is an error naming it (or, with skipInvalid, listed as skipped and the class kept,
  * so class indices do not move).
  */
+import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ErrorCode, fileError, quoted } from '../core/errors.ts';
@@ -55,6 +56,16 @@ export async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
+/** A folder's entries; a folder that cannot be listed (permissions) is a one-line error naming it. */
+async function readFolder(folder: string): Promise<Dirent[]> {
+  try {
+    return await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw fileError(ErrorCode.datasetInvalid, folder, `cannot be listed (${code})`, 'give the user running the benchmark read and execute permission on it, or move it out of the dataset');
+  }
+}
+
 /** os.walk(top, followlinks=True), sorted as the reference sorts it. */
 async function walkSorted(top: string): Promise<string[]> {
   const folders: { path: string; files: string[] }[] = [];
@@ -62,7 +73,7 @@ async function walkSorted(top: string): Promise<string[]> {
     const real = await realpath(folder);
     if (ancestors.has(real)) return; // a symlink cycle: os.walk would loop forever
     const lineage = new Set(ancestors).add(real);
-    const entries = await readdir(folder, { withFileTypes: true });
+    const entries = await readFolder(folder);
     const files: string[] = [];
     for (const entry of entries) {
       const path = join(folder, entry.name);
@@ -93,7 +104,7 @@ export async function listImageFolder(root: string, options: ImageFolderOptions)
   if (!(await isDirectory(root))) {
     throw fileError(ErrorCode.datasetMissing, root, 'dataset folder not found', `${options.dataset} is expected as ${options.layout} (see DATASETS.md)`);
   }
-  const entries = await readdir(root);
+  const entries = (await readFolder(root)).map((entry) => entry.name);
   const folders: string[] = [];
   for (const name of entries) if (await isDirectory(join(root, name))) folders.push(name);
   const sorted = sortCodePoints(folders);

@@ -218,4 +218,18 @@ test('BigEarthNet: a labels file starting with a byte-order mark is read; other 
   assert.not.match(error.message, /\u200B/);
 });
 
+// Root reads every folder whatever its mode, so the permission check only runs as a normal user.
+const asRoot = process.getuid?.() === 0;
+if (asRoot) console.log('  skipped: an unreadable class folder cannot be made as root (root lists any folder)');
+(asRoot ? test.skip : test)('a class folder that cannot be listed: one line naming it', async () => {
+  const { chmod } = await import('node:fs/promises');
+  const folder = join(root, 'EuroSAT_MS', 'Forest');
+  await chmod(folder, 0o000);
+  try {
+    await expectError(listDataset('EuroSAT_MS', root, { skipInvalid: false }), ErrorCode.datasetInvalid, folder, /cannot be listed \(EACCES\)/);
+  } finally {
+    await chmod(folder, 0o755);
+  }
+});
+
 test.run();

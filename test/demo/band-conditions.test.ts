@@ -49,4 +49,17 @@ test('a band the model lacks, a condition that drops every band and an empty con
   }
 });
 
+test('few-shot probes run under a condition too: train and test with the same bands missing', () => {
+  const results = join(work, 'few-shot');
+  const run = evaluate(['--save-path', results, '--task', 'few-shot', '--drop-bands', 'swir', '--shots', '1,2', '--seeds', '2', '--probe', 'knn', '--bootstrap', '0']);
+  assert.is(run.status, 0, run.stderr);
+  const records = readRecords([results]).map((loaded) => loaded.record).filter((record) => record.model === 'Demo-MS-CLIP-Tiny');
+  const full = records.find((record) => record.evaluation === 'few-shot' && record.condition === undefined);
+  const swir = records.find((record) => record.evaluation === 'few-shot' && record.condition !== undefined);
+  assert.ok(full && swir, `records: ${records.map((record) => `${String(record.evaluation)} ${JSON.stringify(record.condition)}`).join('; ')}`);
+  assert.equal((swir.condition as { dropped: string[] }).dropped, ['B11', 'B12']);
+  assert.equal((swir.curve as unknown[]).length, (full.curve as unknown[]).length);
+  assert.match(String((swir.provenance.preprocessing as { steps: { op: string }[] }).steps.map((step) => step.op)), /fill-missing-bands/);
+});
+
 test.run();
