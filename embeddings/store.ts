@@ -7,7 +7,7 @@
  * Layout under the store's root (`--cache-dir`, default $XDG_CACHE_HOME/msclip-bench):
  *
  *   embeddings/images/<dataset>/<key digest, 16 hex>/<shard>-<writer>-<n>.parquet
- *   embeddings/text/<key digest>.parquet            (text-cache.ts)
+ *   embeddings/text/<key digest>.json               (text-cache.ts: class embeddings)
  *
  * Each chunk file holds one (model, preprocessing, dataset): columns `id` (the image id,
  * relative to the dataset root), `stamp` (store-key.ts: the sizes and modification
