@@ -19,6 +19,25 @@ import { createProgress } from '../core/progress.ts';
 import { storeFlags, storeOptions } from './store-flags.ts';
 
 /** Flags of both commands besides their own. */
+/** The help lines of `inferenceFlags`, the same for classify and retrieve. */
+export const INFERENCE_FLAGS_HELP = `  --json                  print only JSON on stdout (progress and notes go to stderr)
+  --save-embeddings FILE  save the image embeddings for later calls (Parquet: columns id,
+                          path, stamp, embedding; pandas.read_parquet reads it)
+  --embeddings FILE       reuse saved image embeddings (only the text tower runs);
+                          --images may be left out; a stale file is refused
+  --cache-dir DIR         the embedding store: images encoded before are not encoded again
+                          (default $XDG_CACHE_HOME/msclip-bench or ~/.cache/msclip-bench)
+  --no-cache              neither read nor write the store
+  --cache-only            never encode: fail, naming them, if the store lacks an image
+  --models-dir DIR        bundle root (default models)
+  --checkpoint FILE       local checkpoint, to export a missing bundle from
+  --device D              auto (default), cpu, cuda or webgpu
+  --batch-size N          images per model call (default ${DEFAULTS.batchSize})
+  --workers N             image reading threads (default: none for two batches or less, else every core; 0 = main thread; at most the core count)
+  --max-image-pixels N    refuse images larger than N pixels (width x height) before decoding (default ${DEFAULTS.maxImagePixels})
+  --no-export             never export a missing bundle; fail with instructions instead
+`;
+
 export const inferenceFlags = {
   ...modelFlags,
   model: { type: 'string', default: 'Llama3-MS-CLIP-Base' },

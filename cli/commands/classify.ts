@@ -5,7 +5,7 @@
  *   [--models-dir DIR] [--device auto|cpu|cuda|webgpu] [--batch-size N] [--no-export]`
  */
 import { classify, type ClassifyOptions, type ClassifyResult } from '../library.ts';
-import { commonInferenceOptions, inferenceFlags, listOrFile, parseInferenceFlags, runInferenceCommand, type FlagValues, type InferenceTable, type OutputOptions } from '../inference-output.ts';
+import { commonInferenceOptions, INFERENCE_FLAGS_HELP, inferenceFlags, listOrFile, parseInferenceFlags, runInferenceCommand, type FlagValues, type InferenceTable, type OutputOptions } from '../inference-output.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { commandMain, stringFlag } from '../flags.ts';
 
@@ -22,23 +22,7 @@ each class (softmax of 100 x cosine similarity to the class's prompt embeddings)
   --classes-file FILE     class names, .txt (one per line) or .yaml (classes: [...])
   --templates SET         msclip (default, as the reference), clip, rs5m, or a JSON file
   --save-path FILE        also write the table as CSV
-  --json                  print only JSON on stdout (progress and notes go to stderr)
-  --save-embeddings FILE  save the image embeddings for later calls (Parquet: columns id,
-                          path, stamp, embedding; pandas.read_parquet reads it)
-  --embeddings FILE       reuse saved image embeddings (only the text tower runs);
-                          --images may be left out; a stale file is refused
-  --cache-dir DIR         the embedding store: images encoded before are not encoded again
-                          (default $XDG_CACHE_HOME/msclip-bench or ~/.cache/msclip-bench)
-  --no-cache              neither read nor write the store
-  --cache-only            never encode: fail, naming them, if the store lacks an image
-  --models-dir DIR        bundle root (default models)
-  --checkpoint FILE       local checkpoint, to export a missing bundle from
-  --device D              auto (default), cpu, cuda or webgpu
-  --batch-size N          images per model call (default ${DEFAULTS.batchSize})
-  --workers N             image reading threads (default: none for two batches or less, else every core; 0 = main thread; at most the core count)
-  --max-image-pixels N    refuse images larger than N pixels (width x height) before decoding (default ${DEFAULTS.maxImagePixels})
-  --no-export             never export a missing bundle; fail with instructions instead
-
+${INFERENCE_FLAGS_HELP}
 Images: GeoTIFF (12-band L2A, 13-band L1C, 10 bands in the model's order, or bands
 named by GDAL descriptions; int16/uint16/float), .npy (bands first or last), and
 PNG/JPEG for RGB models. Any size: the shorter side is resized to the model's size
