@@ -17,7 +17,6 @@
  * (`data-path`) or one of the other parts alone.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { demoModelDirectory } from '../../adapters/demo-models.ts';
@@ -33,6 +32,7 @@ import { generateTiles } from '../../datasets/demo/tiles.ts';
 import { benchFewShot } from '../bench-few-shot.ts';
 import { benchBootstrap, bootstrapBenchLines } from '../bench-bootstrap.ts';
 import { runStoreBench, storeBenchLines, storePhase } from '../bench-store.ts';
+import { BENCH_ROWS, peakRssMiB } from '../bench-support.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
@@ -57,21 +57,18 @@ const flags = {
 } as const;
 
 /** Parts that run on their own data, each giving a summary and printed lines. */
-const STANDALONE: Record<string, (repeats: number) => { summary: unknown; lines: string[] }> = {
-  'few-shot': (repeats) => benchFewShot(repeats, log),
-  bootstrap: (repeats) => {
+const STANDALONE: Record<string, (settings: { repeats: number; storeRows: number }) => { summary: unknown; lines: string[] }> = {
+  'few-shot': ({ repeats }) => benchFewShot(repeats, log),
+  bootstrap: ({ repeats }) => {
     const result = benchBootstrap({ images: 125_866, resamples: 1000, repeats, log });
     return { summary: result, lines: bootstrapBenchLines(result) };
   },
   // Write and read BigEarthNet's test split of embeddings through the store, each phase in its own process.
-  store: () => {
+  store: ({ storeRows }) => {
     const figures = runStoreBench(storeRows);
     return { summary: figures, lines: storeBenchLines(figures) };
   },
 };
-/** Rows of the store figure (--store-rows; BigEarthNet's test split by default). */
-const BENCH_ROWS = 125_866;
-let storeRows = BENCH_ROWS;
 const PARTS = ['data-path', ...Object.keys(STANDALONE)];
 
 function median(values: number[]): number {
@@ -129,21 +126,6 @@ async function endToEnd(pool: WorkerPool, listing: DatasetListing, encoder: Imag
   return count / ((performance.now() - started) / 1000);
 }
 
-/**
- * This process's own peak resident memory. Linux's getrusage maximum (what
- * process.resourceUsage reports) survives exec, so a child would report its parent's
- * size at the fork whenever that is larger; /proc's high-water mark is the child's own.
- */
-function peakRssMiB(): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux: fall through
-  }
-  return process.resourceUsage().maxRSS / 1024;
-}
-
 async function openEncoder(values: Record<string, unknown>): Promise<ImageTextEncoder> {
   const device = deviceFlag(values.device);
   const model = stringFlag(values.model);
@@ -163,7 +145,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new UserError(ErrorCode.usage, `--only ${only}: expected one of ${PARTS.join(', ')}`);
   }
   const repeats = positiveIntegerFlag(values.repeats, 'repeats', 3);
-  storeRows = positiveIntegerFlag(values['store-rows'], 'store-rows', BENCH_ROWS);
+  // Rows of the store figure: BigEarthNet's test split unless --store-rows says otherwise.
+  const storeRows = positiveIntegerFlag(values['store-rows'], 'store-rows', BENCH_ROWS);
   // Child processes of the store figure: one phase, then its figures as JSON.
   const phase = stringFlag(values.phase);
   if (phase === 'store-write' || phase === 'store-read') {
@@ -171,7 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (only !== undefined && only !== 'data-path') {
-    const part = STANDALONE[only](repeats);
+    const part = STANDALONE[only]({ repeats, storeRows });
     process.stdout.write(values.json ? `${JSON.stringify({ [only]: part.summary }, null, 2)}\n` : `${part.lines.join('\n')}\n`);
     return 0;
   }
@@ -231,7 +214,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     summary.peakRssMiB = memory;
   }
   await encoder.dispose();
-  const parts = only === undefined ? Object.entries(STANDALONE).map(([name, run]) => ({ name, ...run(repeats) })) : [];
+  const parts = only === undefined ? Object.entries(STANDALONE).map(([name, run]) => ({ name, ...run({ repeats, storeRows }) })) : [];
   for (const part of parts) summary[part.name] = part.summary;
 
   const lines = [
