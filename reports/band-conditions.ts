@@ -9,8 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { LoadedRecord, RecordCondition, ResultRecord } from '../records/records.ts';
 import { AXIS_METRICS } from './board-types.ts';
 import { CHART_FONT } from './charts/palette.ts';
-import { isLeaderboardRecord } from './few-shot.ts';
-import { chartSafe, finiteOrNull } from './values.ts';
+import { chartSafe, finiteOrNull, isLeaderboardRecord } from './values.ts';
 
 export interface ConditionRow {
   model: string;

@@ -31,7 +31,8 @@ import { benchmarkTable, headlineViews, leaderboardTable, perClassTable, provena
 import { radarSignificanceNote } from './page-significance.ts';
 import { compileVegaLite, inlineSvg, renderPng, renderSvg, type VegaLiteSpec, type VegaSpec } from './render.ts';
 import { computeSignificance } from './significance.ts';
-import { buildFewShot, isLeaderboardRecord } from './few-shot.ts';
+import { buildFewShot } from './few-shot.ts';
+import { isLeaderboardRecord } from './values.ts';
 import { FEW_SHOT_PAGE, fewShotJson, writeFewShotSite } from './few-shot-site.ts';
 import { type ChartView, renderPage } from './site.ts';
 

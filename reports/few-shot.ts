@@ -73,10 +73,6 @@ export interface FewShotBoard {
   skipped: { path: string; reason: string }[];
 }
 
-/** The records of the main table and radar: zero-shot with every band (few-shot and band conditions have pages of their own). */
-export function isLeaderboardRecord(record: ResultRecord): boolean {
-  return (record.evaluation === undefined || record.evaluation === 'zero-shot') && record.condition === undefined;
-}
 
 export const isFewShotRecord = (record: ResultRecord): boolean => record.evaluation === 'few-shot';
 

@@ -135,3 +135,8 @@ export function dictionary<T>(): Record<string, T> {
 export function chartSafe(name: string): string {
   return name === '__proto__' || name in Object.prototype ? `${name}\u200b` : name;
 }
+
+/** The records of the main table and radar: zero-shot with every band (few-shot and band conditions have pages of their own). */
+export function isLeaderboardRecord(record: ResultRecord): boolean {
+  return (record.evaluation === undefined || record.evaluation === 'zero-shot') && record.condition === undefined;
+}
