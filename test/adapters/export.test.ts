@@ -18,8 +18,12 @@ import { openBundle } from '../../adapters/clip.ts';
 import { exportBundle, writeRandomCheckpoint, writeReferenceEmbeddings } from '../../adapters/export.ts';
 import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import { registerModel, type ModelEntry } from '../../adapters/registry.ts';
-import { ErrorCode, UserError } from '../../core/errors.ts';
+import { ErrorCode } from '../../core/errors.ts';
 import { maxAbsDifference, parityPrompts, seededImages } from '../../scripts/parity/support.ts';
+import { rejection } from '../support/assertions.ts';
+
+/** Every export failure is one line. */
+const oneLineRejection = (promise: Promise<unknown>) => rejection(promise, { oneLine: true });
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'msclip-export-test-'));
@@ -48,20 +52,9 @@ const tinyRgb: ModelEntry = registerModel({
 });
 const tinyRgbFourBands: ModelEntry = registerModel({ ...tinyMs, name: 'Test-Open-Tiny-4', checkpointFormat: 'open_clip' });
 
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, UserError);
-    assert.not.match((error as UserError).message, '\n');
-    return error as UserError;
-  }
-  throw new Error('expected a rejection');
-}
-
 test('verification refuses a bundle that differs from torch; nothing is left behind', async () => {
   const out = join(work, 'refused');
-  const error = await rejection(exportBundle({ model: tinyMs.name, seed: 5, modelsDir: work, out, tolerance: 0, onProgress: quiet }));
+  const error = await oneLineRejection(exportBundle({ model: tinyMs.name, seed: 5, modelsDir: work, out, tolerance: 0, onProgress: quiet }));
   assert.is(error.code, ErrorCode.exportFailed);
   assert.match(error.message, /^the exported image tower of Test-MS-CLIP-Tiny differs from torch by [0-9.e-]+ \(max abs, L2-normalised; tolerance 0\): bundle not written$/);
   assert.not.ok(existsSync(out));
@@ -98,7 +91,7 @@ test('a seeded multispectral export matches torch through openBundle', async () 
     };
     assert.ok(maxAbsDifference(await encoder.encodeImages(images, 5), reference('image-embeddings.f32')) <= 1e-4);
     assert.ok(maxAbsDifference(await encoder.encodeTexts(parityPrompts()), reference('text-embeddings.f32')) <= 1e-4);
-    const wrong = await rejection(encoder.encodeImages(new Float32Array(3 * 32 * 32), 1));
+    const wrong = await oneLineRejection(encoder.encodeImages(new Float32Array(3 * 32 * 32), 1));
     assert.match(wrong.message, 'Test-MS-CLIP-Tiny: encodeImages got 3072 values for 1 images; each needs 4x32x32 = 4096');
   } finally {
     await encoder.dispose();
@@ -107,15 +100,15 @@ test('a seeded multispectral export matches torch through openBundle', async () 
 
 test('checkpoints in the wrong format or with the wrong bands fail in one line', async () => {
   const openClipCheckpoint = await writeRandomCheckpoint({ model: tinyRgb.name, seed: 9, file: join(work, 'rgb.pt'), onProgress: quiet });
-  const asTrainingModule = await rejection(exportBundle({ model: tinyMs.name, checkpoint: openClipCheckpoint, modelsDir: work, out: join(work, 'wrong-format'), onProgress: quiet }));
+  const asTrainingModule = await oneLineRejection(exportBundle({ model: tinyMs.name, checkpoint: openClipCheckpoint, modelsDir: work, out: join(work, 'wrong-format'), onProgress: quiet }));
   assert.match(asTrainingModule.message, `${openClipCheckpoint}: not a Llama3-MS-CLIP training-module state_dict: `);
   assert.match(asTrainingModule.message, /missing keys \(e\.g\. clip_base_model\.model\./);
-  const wrongBands = await rejection(exportBundle({ model: tinyRgbFourBands.name, checkpoint: openClipCheckpoint, modelsDir: work, out: join(work, 'wrong-bands'), onProgress: quiet }));
+  const wrongBands = await oneLineRejection(exportBundle({ model: tinyRgbFourBands.name, checkpoint: openClipCheckpoint, modelsDir: work, out: join(work, 'wrong-bands'), onProgress: quiet }));
   assert.match(wrongBands.message, `${openClipCheckpoint} is not an open_clip Test-CLIP-Tiny state_dict with 4 bands`);
   writeFileSync(join(work, 'garbage.pt'), 'not a checkpoint');
-  const garbage = await rejection(exportBundle({ model: tinyRgb.name, checkpoint: join(work, 'garbage.pt'), modelsDir: work, out: join(work, 'garbage'), onProgress: quiet }));
+  const garbage = await oneLineRejection(exportBundle({ model: tinyRgb.name, checkpoint: join(work, 'garbage.pt'), modelsDir: work, out: join(work, 'garbage'), onProgress: quiet }));
   assert.match(garbage.message, `cannot read checkpoint ${join(work, 'garbage.pt')}`);
-  const missing = await rejection(exportBundle({ model: tinyRgb.name, checkpoint: join(work, 'nope.pt'), modelsDir: work, onProgress: quiet }));
+  const missing = await oneLineRejection(exportBundle({ model: tinyRgb.name, checkpoint: join(work, 'nope.pt'), modelsDir: work, onProgress: quiet }));
   assert.match(missing.message, 'checkpoint');
   assert.match(missing.message, 'nope.pt not found');
 });

@@ -6,20 +6,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSession, describeProviders, providerCandidates } from '../../adapters/onnx.ts';
-import { ErrorCode, UserError } from '../../core/errors.ts';
+import { ErrorCode } from '../../core/errors.ts';
+import { rejection } from '../support/assertions.ts';
 
 const MODEL = new URL('../fixtures/adapters/tiny-image.onnx', import.meta.url).pathname;
 const golden = JSON.parse(readFileSync(new URL('../fixtures/adapters/tiny-image.json', import.meta.url), 'utf8')) as { dims: number[]; image: number[]; features: number[] };
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a rejection');
-}
 
 test('runs the model on CPU and matches numpy', async () => {
   const session = await createSession(MODEL, { device: 'cpu', threads: 1 });

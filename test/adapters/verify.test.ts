@@ -10,21 +10,12 @@ import * as assert from 'uvu/assert';
 import { openBundle } from '../../adapters/clip.ts';
 import { demoModelDirectory } from '../../adapters/demo-models.ts';
 import { resolveBundle } from '../../adapters/resolve.ts';
-import { ErrorCode, UserError } from '../../core/errors.ts';
+import { ErrorCode } from '../../core/errors.ts';
+import { rejection } from '../support/assertions.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'verify-'));
 process.env.MSCLIP_CACHE_DIR = join(work, 'cache');
 test.after(() => rmSync(work, { recursive: true, force: true }));
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, UserError);
-    return error as UserError;
-  }
-  throw new Error('no error');
-}
 
 test('a bundle file changed after export is refused when the model is opened, naming the file', async () => {
   const copy = join(work, 'tampered');

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import type { DatasetItem } from '../../datasets/types.ts';
 import { encodeStoreFile } from '../../embeddings/store-file.ts';
 import { stampItems, stampOf, type ImageStoreKey, type TextStoreKey } from '../../embeddings/store-key.ts';
 import { openStore, storeFolder } from '../../embeddings/store.ts';
 import { readClassEmbeddings, textCacheFile, writeClassEmbeddings } from '../../embeddings/text-cache.ts';
 import { DATA_PATH_VERSION } from '../../preprocess/spec.ts';
+import { pandasPython } from '../support/python.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'msclip-store-test-'));
 const DIMENSION = 8;
@@ -248,19 +248,6 @@ test('class embeddings are cached per text tower, template set, class names and 
   assert.equal(readClassEmbeddings({ dir, key, onNote })?.embeddings, embeddings);
   assert.is(textCacheFile({ dir, key }), file);
 });
-
-/** The project's Python with pandas and pyarrow, or why there is none. */
-function pandasPython(): { python: string } | { reason: string } {
-  let python: string;
-  try {
-    python = ensurePythonEnvironment({ quiet: true });
-  } catch (error) {
-    return { reason: (error as Error).message };
-  }
-  const check = spawnSync(python, ['-c', 'import pandas, pyarrow'], { encoding: 'utf8' });
-  if (check.status !== 0) return { reason: `${python} cannot import pandas and pyarrow (${check.stderr.trim().split('\n').pop()}); pip install pandas pyarrow` };
-  return { python };
-}
 
 const pandas = pandasPython();
 if ('python' in pandas) {

@@ -8,9 +8,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { classify, retrieve, type ClassifyResult, type RetrieveResult } from '../../cli/library.ts';
 import { readSavedEmbeddings, writeSavedEmbeddings } from '../../embeddings/saved-file.ts';
-import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
 import { isUserError } from '../../core/errors.ts';
 import { fixtures, GOLDEN_CLASSES, GOLDEN_QUERIES, makeTinyModels, readGolden, type Golden } from '../support/inference.ts';
+import { pandasPython } from '../support/python.ts';
 
 const { root, modelsDir } = makeTinyModels();
 // No store: these tests compare fresh encodings (the store's own tests are below).
@@ -167,18 +167,6 @@ test('the store: a second call encodes nothing and answers the same; --cache-onl
   writeFileSync(join(folder, 'zz-new.npy'), readFileSync(join(folder, 'e-band-last.npy')));
   await expectStale(() => classify({ ...common, cacheDir, cacheOnly: true, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES }), /--cache-only: Llama3-MS-CLIP-Base: 1 of 7 image\(s\) not in the store \(.*\): "zz-new\.npy"; run without --cache-only/);
 });
-
-/** The project's Python with pandas and pyarrow, or why there is none. */
-function pandasPython(): { python: string } | { reason: string } {
-  let python: string;
-  try {
-    python = ensurePythonEnvironment({ quiet: true });
-  } catch (error) {
-    return { reason: (error as Error).message };
-  }
-  const check = spawnSync(python, ['-c', 'import pandas, pyarrow'], { encoding: 'utf8' });
-  return check.status === 0 ? { python } : { reason: `${python} cannot import pandas and pyarrow; pip install pandas pyarrow` };
-}
 
 const pandas = pandasPython();
 const pandasTest = 'python' in pandas ? test : test.skip;
