@@ -135,6 +135,24 @@ export function sweepLeftovers(root: string, orphanOf: (final: string) => string
   return removed;
 }
 
+/**
+ * Writes `content` as `path`, all or nothing, never replacing a file: a fresh fsynced
+ * temporary file beside it, hard-linked into place (a link, unlike a rename, fails when
+ * the name exists). Returns false when `path` already exists (another writer made it).
+ */
+export function writeFileIfAbsent(path: string, content: string | Uint8Array | readonly Uint8Array[]): boolean {
+  const temporary = writeTemporary(path, content);
+  try {
+    linkSync(temporary, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw ioError(error, path);
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
 /** Atomic replace (for files that are meant to be refreshed, such as a report page). */
 export function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[]): void {
   renameSync(writeTemporary(path, content), path);

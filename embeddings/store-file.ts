@@ -7,8 +7,7 @@
  *
  * Imports core and its siblings.
  */
-import { closeSync, fstatSync, linkSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { writeTemporary } from '../core/atomic.ts';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { provenanceBase } from '../core/project.ts';
 import { ParquetLayoutError } from './parquet/format.ts';
 import { decodeEmbeddingTable, readFooter } from './parquet/read.ts';
@@ -136,23 +135,5 @@ export function readStoreTable(file: string, kind: StoreFileKind, options: { scr
   } catch (error) {
     if (error instanceof ParquetLayoutError) return error.message;
     throw error;
-  }
-}
-
-/**
- * Writes `bytes` as `file`, all or nothing, never replacing a file: a fresh fsynced
- * temporary file beside it (a dot name the store passes over), hard-linked into place.
- * Returns false when `file` already exists.
- */
-export function linkIntoPlace(file: string, bytes: Uint8Array | readonly Uint8Array[]): boolean {
-  const temporary = writeTemporary(file, bytes);
-  try {
-    linkSync(temporary, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    unlinkSync(temporary);
   }
 }

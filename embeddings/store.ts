@@ -27,7 +27,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { userCacheRoot } from '../core/project.ts';
 import type { DatasetItem } from '../datasets/types.ts';
-import { encodeStoreFile, linkIntoPlace, readStoreFile } from './store-file.ts';
+import { writeFileIfAbsent } from '../core/atomic.ts';
+import { encodeStoreFile, readStoreFile } from './store-file.ts';
 import { keyDigest, stampItems, type ImageStoreKey } from './store-key.ts';
 
 /** Images per chunk file: about 2 MB at 512 floats, small enough to lose little to a kill. */
@@ -223,7 +224,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
       mkdirSync(folder, { recursive: true });
       let file: string;
       do file = join(folder, `${prefix}-${String(++sequence).padStart(5, '0')}.parquet`);
-      while (!linkIntoPlace(file, bytes));
+      while (!writeFileIfAbsent(file, bytes));
       written.push(file);
       used.add(file);
       ids = [];
