@@ -28,8 +28,8 @@ import { join } from 'node:path';
 import { userCacheRoot } from '../core/project.ts';
 import type { DatasetItem } from '../datasets/types.ts';
 import { writeFileIfAbsent } from '../core/atomic.ts';
-import { encodeStoreFile, readStoreFile } from './store-file.ts';
-import { keyDigest, stampItems, type ImageStoreKey } from './store-key.ts';
+import { encodeStoreFile, readStoreFile, type StoreRows } from './store-file.ts';
+import { keyDigest, stampItems, stampItemsAsync, type ImageStoreKey } from './store-key.ts';
 
 /** Images per chunk file: about 2 MB at 512 floats, small enough to lose little to a kill. */
 export const CHUNK_ROWS = 1000;
@@ -84,8 +84,14 @@ export interface EmbeddingStore {
   readonly key: ImageStoreKey;
   /** Notes so far (also passed to onNote). */
   readonly notes: string[];
-  lookup(items: readonly DatasetItem[]): Promise<Lookup>;
+  /**
+   * What the store holds of `items`. `stamps` (stampItemsAsync of the same items) lets
+   * several stores of one run share one set of stat calls; by default the lookup takes them.
+   */
+  lookup(items: readonly DatasetItem[], stamps?: Promise<(string | null)[]>): Promise<Lookup>;
   writer(options?: { shard?: Shard; chunkRows?: number }): StoreWriter;
+  /** Whether the store holds no chunk file for this key (yet). */
+  isEmpty(): boolean;
   /** The chunk files rows were read from or written to, for provenance (sorted). */
   files(): string[];
 }
@@ -135,60 +141,129 @@ export function openStore(options: StoreOptions): EmbeddingStore {
   const stampPosition = new Map<string, number>();
   const ignored = new Set<string>();
 
-  // Synchronous work (stat and read): the promise is the interface's, for a store that may go remote.
-  function lookupNow(items: readonly DatasetItem[]): Lookup {
+  /** A decoded chunk file, or null when it is passed over (with a note, once per file). */
+  function readChunk(file: string, scratch: Float32Array): StoreRows | null {
+    const chunk = readStoreFile(file, 'image', key, scratch);
+    if (typeof chunk !== 'string' && (chunk.ids.length === 0 || chunk.dimension === options.dimension)) return chunk;
+    const problem = typeof chunk === 'string' ? chunk : `has rows of ${chunk.dimension} floats, this model's have ${options.dimension}`;
+    if (!ignored.has(file)) note(`${file} ${problem}: ignored, its images are encoded again`);
+    ignored.add(file);
+    return null;
+  }
+
+  /**
+   * Two steps, so that the stat calls (a thread of their own for big lookups) overlap
+   * the decoding: first every chunk's rows are copied into place without knowing the
+   * items' stamps, keeping the stamp each row was stored with (and, rarely, other rows
+   * met for the same id: an image encoded again after a change); then each held row is
+   * kept only if its stored stamp equals the item's stamp now. Files not read because
+   * every id was already held are read afterwards for ids whose held row turned out stale.
+   */
+  async function lookup(items: readonly DatasetItem[], given?: Promise<(string | null)[]>): Promise<Lookup> {
     const { dimension } = options;
-    const stamps = stampItems(items);
+    const files = chunkFiles(folder);
+    // A thread for the stat calls only when there is decoding to overlap them with.
+    const pendingStamps = given ?? (files.length > 0 ? stampItemsAsync(items) : Promise.resolve(stampItems(items)));
     // This lookup's stamps start at `base`; an id's position - base is the index of its
     // first item here (duplicates in `items` share that row).
     const base = stampTable.length;
-    let wantedCount = 0;
+    let uniqueCount = 0;
     for (let index = 0; index < items.length; index++) {
-      stampTable.push(stamps[index]);
+      stampTable.push(null);
       const id = items[index].id;
       if ((stampPosition.get(id) ?? -1) >= base) continue;
       stampPosition.set(id, base + index);
-      if (stamps[index] !== null) wantedCount += 1;
+      uniqueCount += 1;
     }
-    const wanted = (id: string): number | undefined => {
+    const firstIndex = (id: string): number | undefined => {
       const position = stampPosition.get(id);
-      return position !== undefined && position >= base && stampTable[position] !== null ? position - base : undefined;
+      return position !== undefined && position >= base ? position - base : undefined;
     };
     const embeddings = new Float32Array(items.length * dimension);
-    const found = new Array<boolean>(items.length).fill(false);
-    let foundCount = 0;
-    const changed = new Set<number>();
+    /** Per first index: the stamp of the row held in `embeddings` (undefined: none yet). */
+    const held = new Array<string | undefined>(items.length);
+    /** Other rows met for a held id, with other stamps (rare: re-encoded images). */
+    const others = new Map<number, { stamp: string; row: Float32Array; file: number }[]>();
+    /** Per first index: the chunk file (index in `files`) its row was served from. */
+    const servedFrom = new Int32Array(items.length).fill(-1);
+    let heldCount = 0;
     // One decoding buffer for every file: rows are copied out into `embeddings`.
     const scratch = new Float32Array(CHUNK_ROWS * dimension);
-    for (const file of chunkFiles(folder)) {
-      if (foundCount === wantedCount) break;
-      const chunk = readStoreFile(file, 'image', key, scratch);
-      if (typeof chunk === 'string' || (chunk.ids.length > 0 && chunk.dimension !== dimension)) {
-        const problem = typeof chunk === 'string' ? chunk : `has rows of ${chunk.dimension} floats, this model's have ${dimension}`;
-        if (!ignored.has(file)) note(`${file} ${problem}: ignored, its images are encoded again`);
-        ignored.add(file);
-        continue;
-      }
-      let useful = false;
+    let next = 0;
+    for (; next < files.length && heldCount < uniqueCount; next++) {
+      const chunk = readChunk(files[next], scratch);
+      if (!chunk) continue;
+      // Runs of rows that land on consecutive items are copied in one go.
+      let runRow = 0;
+      let runIndex = -1;
+      let runLength = 0;
+      const flushRun = (): void => {
+        if (runLength > 0) embeddings.set(chunk.values.subarray(runRow * dimension, (runRow + runLength) * dimension), runIndex * dimension);
+        runLength = 0;
+      };
       for (let row = 0; row < chunk.ids.length; row++) {
-        const index = wanted(chunk.ids[row]);
-        if (index === undefined || found[index]) continue;
-        if (chunk.stamps?.[row] !== stamps[index]) {
-          changed.add(index);
-          continue;
+        const index = firstIndex(chunk.ids[row]);
+        if (index === undefined) continue;
+        const stamp = chunk.stamps?.[row] ?? '';
+        const current = held[index];
+        if (current === undefined) {
+          held[index] = stamp;
+          heldCount += 1;
+          servedFrom[index] = next;
+          if (runLength > 0 && index === runIndex + runLength && row === runRow + runLength) runLength += 1;
+          else {
+            flushRun();
+            runRow = row;
+            runIndex = index;
+            runLength = 1;
+          }
+        } else if (current !== stamp) {
+          const list = others.get(index) ?? [];
+          if (!list.some((other) => other.stamp === stamp)) list.push({ stamp, row: chunk.values.slice(row * dimension, (row + 1) * dimension), file: next });
+          others.set(index, list);
         }
-        // A plain loop: a subarray per row would make 100k+ short-lived objects.
-        const from = row * dimension;
-        const to = index * dimension;
-        for (let column = 0; column < dimension; column++) embeddings[to + column] = chunk.values[from + column];
-        found[index] = true;
-        foundCount += 1;
-        useful = true;
       }
-      if (useful) used.add(file);
+      flushRun();
     }
+    const stamps = await pendingStamps;
+    if (stamps.length !== items.length) throw new Error(`store: ${stamps.length} stamps for ${items.length} items`);
+    for (let index = 0; index < items.length; index++) stampTable[base + index] = stamps[index];
+    const found = new Array<boolean>(items.length).fill(false);
+    const changed = new Set<number>();
+    const unresolved = new Set<number>();
+    for (let index = 0; index < items.length; index++) {
+      if (firstIndex(items[index].id) !== index || stamps[index] === null) continue;
+      const stamp = stamps[index];
+      if (held[index] === stamp) found[index] = true;
+      else {
+        const other = others.get(index)?.find((candidate) => candidate.stamp === stamp);
+        if (other) {
+          embeddings.set(other.row, index * dimension);
+          servedFrom[index] = other.file;
+          found[index] = true;
+        } else {
+          if (held[index] !== undefined) changed.add(index);
+          unresolved.add(index);
+        }
+      }
+    }
+    // Files skipped above (every id already held) may hold the current row of an id whose held row is stale.
+    for (; next < files.length && unresolved.size > 0; next++) {
+      const chunk = readChunk(files[next], scratch);
+      if (!chunk) continue;
+      for (let row = 0; row < chunk.ids.length; row++) {
+        const index = firstIndex(chunk.ids[row]);
+        if (index === undefined || !unresolved.has(index) || chunk.stamps?.[row] !== stamps[index]) continue;
+        embeddings.set(chunk.values.subarray(row * dimension, (row + 1) * dimension), index * dimension);
+        found[index] = true;
+        servedFrom[index] = next;
+        unresolved.delete(index);
+      }
+    }
+    // Provenance names the files rows were served from, not every file read.
+    for (let index = 0; index < items.length; index++) if (found[index] && servedFrom[index] >= 0) used.add(files[servedFrom[index]]);
     for (const [index, item] of items.entries()) {
-      const first = wanted(item.id);
+      const first = firstIndex(item.id);
       if (first === undefined || first === index || !found[first]) continue;
       embeddings.copyWithin(index * dimension, first * dimension, (first + 1) * dimension);
       found[index] = true;
@@ -198,7 +273,8 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     for (let index = 0; index < items.length; index++) {
       if (found[index]) continue;
       missing.push(index);
-      if (changed.has(wanted(items[index].id) ?? -1)) stale += 1;
+      const first = firstIndex(items[index].id) ?? -1;
+      if (changed.has(first) && !found[first]) stale += 1;
     }
     if (stale > 0) note(`${stale} image(s) of ${key.dataset} changed since they were encoded (file size or modification time): encoding them again`);
     return { embeddings, found, foundCount: items.length - missing.length, missing, stale };
@@ -254,6 +330,5 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     };
   }
 
-  const lookup = (items: readonly DatasetItem[]): Promise<Lookup> => new Promise((resolve) => resolve(lookupNow(items)));
-  return { folder, key, notes, lookup, writer, files: () => [...used].sort() };
+  return { folder, key, notes, lookup, writer, isEmpty: () => chunkFiles(folder).length === 0, files: () => [...used].sort() };
 }
