@@ -13,6 +13,7 @@
 import { bootstrapIntervals, type ResampledStatistic } from '../metrics/bootstrap.ts';
 import { multiLabelStatistic, singleLabelStatistic } from '../metrics/bootstrap-statistics.ts';
 import { Xoshiro128 } from '../metrics/random.ts';
+import { median } from './bench-support.ts';
 
 export interface BootstrapBenchOptions {
   images: number;
@@ -30,12 +31,6 @@ export interface BootstrapBenchResult {
   seconds: Phases;
   /** Median CPU seconds (user + system) per phase. */
   cpuSeconds: Phases;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function syntheticMultiLabel(n: number, k: number): { logits: Float32Array; targets: Uint8Array } {

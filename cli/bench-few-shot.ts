@@ -10,6 +10,7 @@
  */
 import { planDraws, runCurve, type ProbeName } from '../tasks/few-shot/index.ts';
 import { randomStream } from '../tasks/few-shot/sampling.ts';
+import { median } from './bench-support.ts';
 
 export const FEW_SHOT_BENCH = {
   train: 16200, test: 5400, dimension: 512, classes: 10, seeds: 10,
@@ -43,12 +44,6 @@ function syntheticSplit(): { embeddings: Float32Array; labels: number[][] } {
   }
   return { embeddings, labels: Array.from({ length: rows }, (_, index) => [index % classes]) };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 function timeOnce(split: ReturnType<typeof syntheticSplit>): Timings {
   const { train, test, dimension, classes, seeds, budgets, C } = FEW_SHOT_BENCH;

@@ -1,5 +1,5 @@
 /**
- * What the bench figures share: this process's peak memory, and the synthetic
+ * What the bench figures share: medians, this process's peak memory, and the synthetic
  * embeddings the store figure and bench/parquet-candidates.ts write and read.
  *
  * Imports nothing of the project.
@@ -9,6 +9,13 @@ import { readFileSync } from 'node:fs';
 /** BigEarthNet-S2's test split. */
 export const BENCH_ROWS = 125_866;
 export const BENCH_DIMENSION = 512;
+
+/** The median of some timings (the figures quote medians: the machines are noisy). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 /**
  * This process's own peak resident memory in MiB. Linux's getrusage maximum (what

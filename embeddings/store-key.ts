@@ -184,8 +184,15 @@ export function stampItemsAsync(items: readonly DatasetItem[]): Promise<(string 
       const worker = new Worker(source, { eval: true, workerData: runInput(items), resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       worker.once('message', (run: string) => {
         if (settled) return;
+        let stamps: (string | null)[];
+        try {
+          stamps = runOutput(run, items.length);
+        } catch {
+          fallBack();
+          return;
+        }
         settled = true;
-        resolve(runOutput(run, items.length));
+        resolve(stamps);
       });
       worker.once('error', fallBack);
       worker.once('exit', fallBack);

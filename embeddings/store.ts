@@ -167,12 +167,19 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     // This lookup's stamps start at `base`; an id's position - base is the index of its
     // first item here (duplicates in `items` share that row).
     const base = stampTable.length;
+    /** Per item, the index of the first item with its id (itself unless a duplicate). */
+    const firstOf = new Int32Array(items.length);
     let uniqueCount = 0;
     for (let index = 0; index < items.length; index++) {
       stampTable.push(null);
       const id = items[index].id;
-      if ((stampPosition.get(id) ?? -1) >= base) continue;
+      const position = stampPosition.get(id) ?? -1;
+      if (position >= base) {
+        firstOf[index] = position - base;
+        continue;
+      }
       stampPosition.set(id, base + index);
+      firstOf[index] = index;
       uniqueCount += 1;
     }
     const firstIndex = (id: string): number | undefined => {
@@ -232,7 +239,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     const changed = new Set<number>();
     const unresolved = new Set<number>();
     for (let index = 0; index < items.length; index++) {
-      if (firstIndex(items[index].id) !== index || stamps[index] === null) continue;
+      if (firstOf[index] !== index || stamps[index] === null) continue;
       const stamp = stamps[index];
       if (held[index] === stamp) found[index] = true;
       else {
@@ -262,9 +269,9 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     }
     // Provenance names the files rows were served from, not every file read.
     for (let index = 0; index < items.length; index++) if (found[index] && servedFrom[index] >= 0) used.add(files[servedFrom[index]]);
-    for (const [index, item] of items.entries()) {
-      const first = firstIndex(item.id);
-      if (first === undefined || first === index || !found[first]) continue;
+    for (let index = 0; index < items.length; index++) {
+      const first = firstOf[index];
+      if (first === index || !found[first]) continue;
       embeddings.copyWithin(index * dimension, first * dimension, (first + 1) * dimension);
       found[index] = true;
     }
@@ -273,8 +280,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     for (let index = 0; index < items.length; index++) {
       if (found[index]) continue;
       missing.push(index);
-      const first = firstIndex(items[index].id) ?? -1;
-      if (changed.has(first) && !found[first]) stale += 1;
+      if (changed.has(firstOf[index])) stale += 1;
     }
     if (stale > 0) note(`${stale} image(s) of ${key.dataset} changed since they were encoded (file size or modification time): encoding them again`);
     return { embeddings, found, foundCount: items.length - missing.length, missing, stale };

@@ -32,7 +32,7 @@ import { generateTiles } from '../../datasets/demo/tiles.ts';
 import { benchFewShot } from '../bench-few-shot.ts';
 import { benchBootstrap, bootstrapBenchLines } from '../bench-bootstrap.ts';
 import { runStoreBench, storeBenchLines, storePhase } from '../bench-store.ts';
-import { BENCH_ROWS, peakRssMiB } from '../bench-support.ts';
+import { BENCH_ROWS, median, peakRssMiB } from '../bench-support.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 
 import { WorkerPool, machineWorkerCount, streamBatches } from '../../preprocess/stream.ts';
@@ -64,18 +64,12 @@ const STANDALONE: Record<string, (settings: { repeats: number; storeRows: number
     return { summary: result, lines: bootstrapBenchLines(result) };
   },
   // Write and read BigEarthNet's test split of embeddings through the store, each phase in its own process.
-  store: ({ storeRows }) => {
-    const figures = runStoreBench(storeRows);
+  store: ({ repeats, storeRows }) => {
+    const figures = runStoreBench(storeRows, repeats);
     return { summary: figures, lines: storeBenchLines(figures) };
   },
 };
 const PARTS = ['data-path', ...Object.keys(STANDALONE)];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /**
  * The data path as the issue defines its target: read, decode, select Llama3-MS-CLIP's

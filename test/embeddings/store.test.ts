@@ -7,14 +7,14 @@
  * Python environment that has pandas and pyarrow).
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DatasetItem } from '../../datasets/types.ts';
 import { encodeStoreFile } from '../../embeddings/store-file.ts';
-import { stampItems, stampOf, type ImageStoreKey, type TextStoreKey } from '../../embeddings/store-key.ts';
+import { stampItems, stampItemsAsync, stampOf, type ImageStoreKey, type TextStoreKey } from '../../embeddings/store-key.ts';
 import { openStore, storeFolder } from '../../embeddings/store.ts';
 import { readClassEmbeddings, textCacheFile, writeClassEmbeddings } from '../../embeddings/text-cache.ts';
 import { DATA_PATH_VERSION } from '../../preprocess/spec.ts';
@@ -151,6 +151,58 @@ test('a changed file (size, or modification time alone) is encoded again, never 
   const fourth = await run(dir, items);
   assert.equal(fourth.lookup.missing, [5]);
   assert.equal(fourth.written, []);
+});
+
+test('a re-encoded row is served whichever file is read first, and with ids the store never held', async () => {
+  const dir = join(work, 'order');
+  const { items } = makeItems(8);
+  await run(dir, items);
+  appendFileSync(items[3].files[0], 'x');
+  const second = await run(dir, items, { version: 1 });
+  assert.equal(second.lookup.missing, [3]);
+  const expected = encode(items);
+  expected.set(encode([items[3]], 1), 3 * DIMENSION);
+  // The fresh row's file first, then the stale one's: the held row is the fresh one.
+  const [freshFile] = second.written;
+  renameSync(freshFile, join(storeFolder(dir, KEY), `0-${basename(freshFile)}`));
+  const third = await run(dir, items, { version: 2 });
+  assert.equal(third.lookup.missing, []);
+  assert.equal(third.lookup.embeddings, expected);
+  // The fresh row's file last, with an item never encoded: every file is read in one pass
+  // (the stale row is met first and the fresh one kept aside), the new item is missing.
+  renameSync(join(storeFolder(dir, KEY), `0-${basename(freshFile)}`), join(storeFolder(dir, KEY), `zz-${basename(freshFile)}`));
+  const extra = makeItems(1).items[0];
+  const withNew = [...items, { ...extra, id: 'Forest/never_encoded.tif' }];
+  const store = openStore({ dir, key: KEY, dimension: DIMENSION });
+  const fourth = await store.lookup(withNew);
+  assert.equal(fourth.missing, [8]);
+  assert.equal(fourth.embeddings.subarray(0, 8 * DIMENSION), expected);
+  assert.ok(store.files().some((file) => basename(file).startsWith('zz-')), store.files().join());
+});
+
+test('a big lookup stats its items on a thread: the same stamps, and a changed file is still caught', async () => {
+  const dir = join(work, 'thread');
+  const { items: files } = makeItems(40, 40);
+  // 12,000 items over 40 folders' files (the thread starts at 10,000 items).
+  const items: DatasetItem[] = Array.from({ length: 12_000 }, (_, index) => ({ id: `many/${index}.tif`, files: files[index % 40].files, labels: [0] }));
+  items.push({ id: 'many/gone.tif', files: [join(work, 'no-such-file')], labels: [0] });
+  const threaded = await stampItemsAsync(items);
+  assert.equal(threaded, stampItems(items));
+  assert.is(threaded.at(-1), null);
+  assert.is(threaded[0], stampOf(files[0].files.map((file) => statSync(file)).map((stat) => ({ size: stat.size, mtimeMs: Math.floor(stat.mtimeMs) }))));
+  const first = await run(dir, items, { chunkRows: 1000 });
+  assert.is(first.lookup.missing.length, items.length);
+  assert.is(first.written.length, 12, 'the gone item is not stored');
+  appendFileSync(files[7].files[1], 'x');
+  const second = await run(dir, items, { chunkRows: 1000, version: 1 });
+  assert.equal(second.lookup.missing, [...items.keys()].filter((index) => index % 40 === 7 || index === 12_000));
+  assert.is(second.lookup.stale, 300);
+  const third = await openStore({ dir, key: KEY, dimension: DIMENSION }).lookup(items);
+  assert.equal(third.missing, [12_000]);
+  const expected = encode(items);
+  for (const index of second.lookup.missing.filter((index) => index < 12_000)) expected.set(encode([items[index]], 1), index * DIMENSION);
+  expected.fill(0, 12_000 * DIMENSION);
+  assert.equal(third.embeddings, expected);
 });
 
 test('a run killed before close keeps every full chunk; the next run encodes only the rest', async () => {
