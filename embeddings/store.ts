@@ -16,7 +16,10 @@
  *
  * Files are written to a temporary name and hard-linked into place (never replacing
  * one), with a random writer tag in every name, so concurrent runs and the shards of
- * a cluster job on a shared file system write disjoint files without locks. A file
+ * a cluster job on a shared file system write disjoint files without locks (two
+ * unsharded runs of the same items at once may both store an image; readers take
+ * either row, they are the same floats). A writer removes the temporary files that
+ * killed writers on its host left in its folder. A file
  * that cannot be read whole, or holds another key, is left alone with a note and its
  * images are encoded again; a row whose stamp no longer matches is never served.
  *
@@ -27,7 +30,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { userCacheRoot } from '../core/project.ts';
 import type { DatasetItem } from '../datasets/types.ts';
-import { writeFileIfAbsent } from '../core/atomic.ts';
+import { sweepLeftovers, writeFileIfAbsent } from '../core/atomic.ts';
 import { encodeStoreFile, readStoreFile, type StoreRows } from './store-file.ts';
 import { keyDigest, stampItems, stampItemsAsync, type ImageStoreKey } from './store-key.ts';
 
@@ -299,6 +302,9 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     let stamps: string[] = [];
     // Reused for every chunk: the file is written from views of it.
     const buffer = new Float32Array(chunkRows * dimension);
+    // What killed writers on this host left here (temporary files of dead processes) goes first.
+    const swept = sweepLeftovers(folder, () => undefined);
+    if (swept.length > 0) note(`${folder}: removed ${swept.length} temporary file(s) left by a killed run`);
 
     const flush = (): void => {
       if (ids.length === 0) return;

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -217,6 +217,24 @@ test('a run killed before close keeps every full chunk; the next run encodes onl
   const resumed = await run(dir, items);
   assert.equal(resumed.lookup.missing, [8, 9, 10]);
   assert.equal(resumed.lookup.embeddings, encode(items));
+});
+
+test('a writer removes the temporary chunk files killed writers on this host left; a live writer\'s stay', async () => {
+  const dir = join(work, 'leftovers');
+  const { items } = makeItems(6);
+  await run(dir, items);
+  const folder = storeFolder(dir, KEY);
+  const host = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'host';
+  // pid 99999999 is above any pid_max: a dead writer. This process is a live one.
+  const dead = `.1of1-dead-00001.parquet.${host}.99999999.0123abcd.tmp`;
+  const live = `.1of1-live-00001.parquet.${host}.${process.pid}.0123abcd.tmp`;
+  const otherHost = `.1of1-far-00001.parquet.elsewhere-${host}.99999999.0123abcd.tmp`;
+  for (const name of [dead, live, otherHost]) writeFileSync(join(folder, name), 'PAR1 half a chunk');
+  const { notes } = await run(dir, items);
+  const names = readdirSync(folder);
+  assert.not.ok(names.includes(dead));
+  assert.ok(names.includes(live) && names.includes(otherHost), names.join());
+  assert.ok(notes.some((note) => note.includes('removed 1 temporary file(s) left by a killed run')), notes.join('\n'));
 });
 
 test('the writer refuses rows of items that were not looked up, and rows of the wrong size', async () => {
