@@ -5,6 +5,7 @@
  * under cli/commands/ and is loaded only when asked for, so `classify` never loads
  * the report stack.
  */
+import { installInterruptHandlers } from '../core/interrupt.ts';
 import { runCli } from './flags.ts';
 
 const COMMANDS = {
@@ -27,6 +28,9 @@ Run msclip-bench <command> --help for a command's options.
 `;
 
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
+
+// Ctrl-C or a scheduler's SIGTERM: what was encoded is saved before the process ends.
+installInterruptHandlers();
 
 await runCli(async () => {
   const [name, ...argv] = process.argv.slice(2);

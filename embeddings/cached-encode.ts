@@ -9,8 +9,10 @@
  *  3. --cache-only: anything missing is one error line naming it;
  *  4. encode what any encoder misses, once, through encodeItems (one data path pass
  *     for the whole preprocessing group); each batch goes into the result and into a
- *     chunk writer per encoder, which writes a file every CHUNK_ROWS images, so a run
- *     killed at any point (SIGKILL included) loses at most a chunk per encoder;
+ *     chunk writer per encoder, which writes a file every CHUNK_ROWS images (or
+ *     MAX_PENDING_SECONDS), so a run killed at any point (SIGKILL included) loses at
+ *     most a chunk per encoder, and an interrupted one (SIGINT, SIGTERM from the
+ *     command line) writes what it holds before it exits;
  *  5. the rows of the readable items, in item order, and where they came from.
  *
  * Chunks hold a whole number of batches and a shard starts on a batch boundary, so a
@@ -24,6 +26,7 @@ import { relative } from 'node:path';
 import type { ImageTextEncoder } from '../adapters/types.ts';
 import { onnxRuntimeVersion } from '../adapters/onnx.ts';
 import { ErrorCode, quoted, shownPath, UserError } from '../core/errors.ts';
+import { onInterrupt } from '../core/interrupt.ts';
 import { DATA_PATH_VERSION, type PreprocessSpec } from '../preprocess/spec.ts';
 import { encodeItems, type EncodedItems, type EncodeOptions } from './encode.ts';
 import { CHUNK_ROWS, openStore, type Lookup, type Shard } from './store.ts';
@@ -140,6 +143,10 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
     const chunkRows = settings.chunkRows ?? chunkRowsFor(options.batchSize);
     const writers = stores.map((store) => store.writer({ shard: settings.shard, chunkRows }));
     const pending = toEncode.map((index) => share[index]);
+    // Interrupted (Ctrl-C, a scheduler's SIGTERM): the rows held so far become a last chunk.
+    const release = onInterrupt(() => {
+      for (const writer of writers) writer.close();
+    });
     try {
       pass = await encodeItems({
         ...options,
@@ -166,6 +173,7 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
       });
     } finally {
       // Also on failure: what was encoded before a bad image is kept for the next run.
+      release();
       for (const writer of writers) writer.close();
     }
   }

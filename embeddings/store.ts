@@ -1,8 +1,9 @@
 /**
  * The embedding store: every image encoded once, kept as Parquet, found again by
  * content. A run asks for its items (lookup), encodes only the missing ones and hands
- * them to a writer, which writes a chunk file as soon as it holds CHUNK_ROWS of them;
- * so a run killed at any point keeps all but its last partial chunk.
+ * them to a writer, which writes a chunk file as soon as it holds CHUNK_ROWS of them
+ * or its oldest row has waited MAX_PENDING_SECONDS; so a run killed at any point keeps
+ * all but its last partial chunk, and an interrupted one (SIGINT, SIGTERM) keeps that too.
  *
  * Layout under the store's root (`--cache-dir`, default $XDG_CACHE_HOME/msclip-bench):
  *
@@ -36,6 +37,13 @@ import { keyDigest, stampItems, stampItemsAsync, type ImageStoreKey } from './st
 
 /** Images per chunk file: about 2 MB at 512 floats, small enough to lose little to a kill. */
 export const CHUNK_ROWS = 1000;
+/**
+ * ... and at most this many seconds of encoding per chunk: ViT-B/16 on 2 CPU cores
+ * encodes about 7 images/s, so a full chunk would hold 2-3 minutes of work that a
+ * SIGKILL (an out-of-memory kill, a node lost) throws away. SIGINT and SIGTERM lose
+ * nothing: the rows held are written as a last chunk (core/interrupt.ts).
+ */
+export const MAX_PENDING_SECONDS = 30;
 
 /** The default root: `$XDG_CACHE_HOME/msclip-bench` or `~/.cache/msclip-bench`. */
 export function defaultStoreRoot(): string {
@@ -74,6 +82,14 @@ export interface Shard {
   count: number;
 }
 
+export interface WriterOptions {
+  shard?: Shard;
+  /** Rows per chunk file (default CHUNK_ROWS). */
+  chunkRows?: number;
+  /** A chunk is also written once its oldest row has waited this long (default MAX_PENDING_SECONDS). */
+  maxPendingSeconds?: number;
+}
+
 export interface StoreWriter {
   /** Takes encoded rows (items.length x dimension, in items order); writes every full chunk. */
   add(items: readonly DatasetItem[], rows: Float32Array): void;
@@ -92,7 +108,7 @@ export interface EmbeddingStore {
    * several stores of one run share one set of stat calls; by default the lookup takes them.
    */
   lookup(items: readonly DatasetItem[], stamps?: Promise<(string | null)[]>): Promise<Lookup>;
-  writer(options?: { shard?: Shard; chunkRows?: number }): StoreWriter;
+  writer(options?: WriterOptions): StoreWriter;
   /** Whether the store holds no chunk file for this key (yet). */
   isEmpty(): boolean;
   /** The chunk files rows were read from or written to, for provenance (sorted). */
@@ -289,8 +305,9 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     return { embeddings, found, foundCount: items.length - missing.length, missing, stale };
   }
 
-  function writer(writerOptions: { shard?: Shard; chunkRows?: number } = {}): StoreWriter {
+  function writer(writerOptions: WriterOptions = {}): StoreWriter {
     const chunkRows = writerOptions.chunkRows ?? CHUNK_ROWS;
+    const maxPendingMs = (writerOptions.maxPendingSeconds ?? MAX_PENDING_SECONDS) * 1000;
     if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new Error(`store: chunkRows must be a positive integer, got ${chunkRows}`);
     const shard = writerOptions.shard ?? { index: 1, count: 1 };
     // The shard label is for people; the random tag keeps names apart across runs and machines.
@@ -300,6 +317,8 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     const { dimension } = options;
     let ids: string[] = [];
     let stamps: string[] = [];
+    /** When the oldest row not yet in a file was added. */
+    let pendingSince = 0;
     // Reused for every chunk: the file is written from views of it.
     const buffer = new Float32Array(chunkRows * dimension);
     // What killed writers on this host left here (temporary files of dead processes) goes first.
@@ -330,10 +349,13 @@ export function openStore(options: StoreOptions): EmbeddingStore {
           if (stamp === null) continue;
           // Copied: the caller may reuse its batch buffer.
           buffer.set(rows.subarray(row * dimension, (row + 1) * dimension), ids.length * dimension);
+          if (ids.length === 0) pendingSince = performance.now();
           ids.push(item.id);
           stamps.push(stamp);
           if (ids.length === chunkRows) flush();
         }
+        // A slow encoder (a big tower on CPU) writes shorter chunks rather than risk minutes of work.
+        if (ids.length > 0 && performance.now() - pendingSince >= maxPendingMs) flush();
       },
       close() {
         flush();

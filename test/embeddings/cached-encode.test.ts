@@ -6,67 +6,23 @@
  * the only one that encodes, a failing run keeps its finished batches, chunk files
  * hold whole batches, and unreadable items are skipped without entering the store.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ImageTextEncoder } from '../../adapters/types.ts';
-import { encodeNpy } from '../../core/npy.ts';
 import { isUserError } from '../../core/errors.ts';
 import type { DatasetItem } from '../../datasets/types.ts';
 import { chunkRowsFor, encodeWithStore, shardRange, type CachedEncodeOptions } from '../../embeddings/cached-encode.ts';
 import { WorkerPool } from '../../preprocess/stream.ts';
-import type { PreprocessSpec } from '../../preprocess/spec.ts';
-import { MS_BANDS, MS_MEAN, MS_STD } from '../support/inference.ts';
+import { openStore } from '../../embeddings/store.ts';
+import { projectRoot } from '../support/inference.ts';
+import { encoder, makeItems as makeItemsIn, SPEC, type CountingEncoder } from '../support/stand-in-encoder.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'msclip-cached-encode-'));
-const SPEC: PreprocessSpec = { kind: 'multispectral', bands: MS_BANDS, size: 8, interpolation: 'bicubic', mean: MS_MEAN, std: MS_STD };
 const pool = new WorkerPool(0);
-
-/** `count` small 10-band .npy tiles, each different. */
-function makeItems(count: number, name = `data-${Math.random().toString(36).slice(2)}`): DatasetItem[] {
-  const folder = join(work, name);
-  mkdirSync(folder, { recursive: true });
-  return Array.from({ length: count }, (_, index) => {
-    const pixels = Float32Array.from({ length: 10 * 8 * 8 }, (_, value) => 1000 + ((index * 37 + value * 11) % 500));
-    const file = join(folder, `tile_${String(index).padStart(3, '0')}.npy`);
-    writeFileSync(file, encodeNpy(pixels, [10, 8, 8]));
-    return { id: `tile_${index}`, files: [file], labels: [] };
-  });
-}
-
-interface CountingEncoder extends Pick<ImageTextEncoder, 'encodeImages' | 'manifest' | 'provider'> {
-  calls: number[];
-  failAfter?: number;
-}
-
-/** A 4-float "tower": the L2-normalised sums of four slices of each image, seeded by the model. */
-function encoder(name: string, seed = 1): CountingEncoder {
-  const self: CountingEncoder = {
-    calls: [],
-    provider: 'cpu',
-    manifest: { name, embeddingSize: 4, image: { file: 'image.onnx' }, files: { 'image.onnx': seed.toString(16).padStart(64, '0') } } as unknown as ImageTextEncoder['manifest'],
-    encodeImages(pixels, count) {
-      if (self.failAfter !== undefined && self.calls.length >= self.failAfter) return Promise.reject(new Error('tower failed'));
-      self.calls.push(count);
-      const length = pixels.length / count;
-      const rows = new Float32Array(count * 4);
-      for (let image = 0; image < count; image++) {
-        let norm = 0;
-        for (let part = 0; part < 4; part++) {
-          let sum = seed * (part + 1);
-          for (let index = (part * length) / 4; index < ((part + 1) * length) / 4; index++) sum += pixels[image * length + index];
-          rows[image * 4 + part] = sum;
-          norm += sum * sum;
-        }
-        for (let part = 0; part < 4; part++) rows[image * 4 + part] /= Math.sqrt(norm);
-      }
-      return Promise.resolve(rows);
-    },
-  };
-  return self;
-}
+const makeItems = (count: number, name?: string): DatasetItem[] => makeItemsIn(work, count, name);
 
 function options(items: DatasetItem[], encoders: CountingEncoder[], store: CachedEncodeOptions['store'], batchSize = 4): CachedEncodeOptions {
   return { pool, spec: SPEC, items, batchSize, encoders, skipInvalid: true, store: store && { dataset: 'test-set', ...store } };
@@ -209,6 +165,44 @@ test('a run that fails keeps its finished chunks; the next run encodes only the 
   assert.equal(rerun.calls, [2, 2, 2, 2, 2, 2, 2], 'the same batches as an uninterrupted run');
   const reference = await encodeWithStore(options(items, [encoder('A')], undefined, 2));
   assert.equal([...resumed.embeddings[0]], [...reference.embeddings[0]]);
+});
+
+test('SIGTERM or Ctrl-C mid-run (command-line handlers): the rows held are written as a last chunk, exit 143; the rerun encodes only the rest', async () => {
+  const dir = join(work, 'store-interrupted');
+  const items = makeItems(40, 'interrupted');
+  // Chunks of 1,000 rows: without the handler nothing of these 40 images would reach the store.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/support/interrupted-encode.ts'), join(work, 'interrupted'), dir, '3'], { cwd: projectRoot, encoding: 'utf8' });
+  assert.is(child.status, 143, `exit ${child.status}: ${child.stdout}${child.stderr}`);
+  assert.match(child.stderr, /^interrupted \(SIGTERM\): saved what was encoded; a rerun encodes only the rest/m);
+  const files = parquetFiles(dir);
+  assert.is(files.length, 1, 'one last chunk');
+  const rerun = encoder('A');
+  const resumed = await encodeWithStore(options(items, [rerun], { dir, chunkRows: 1000 }));
+  const saved = resumed.store[0].fromStore;
+  assert.ok(saved >= 3 * 4 && saved < 40 && saved % 4 === 0, `${saved} rows saved: whole batches, at least the 3 before the signal`);
+  assert.is(resumed.store[0].encoded, 40 - saved);
+  assert.equal(rerun.calls, Array.from({ length: (40 - saved) / 4 }, () => 4), 'only the rest, in the same batches');
+  const reference = await encodeWithStore(options(items, [encoder('A')], undefined));
+  assert.equal([...resumed.embeddings[0]], [...reference.embeddings[0]]);
+});
+
+test('a slow tower writes a chunk once its oldest row waited maxPendingSeconds, before the chunk is full', async () => {
+  const dir = join(work, 'store-slow');
+  mkdirSync(dir);
+  const items = makeItems(12);
+  const store = openStore({ dir, key: { imageTowerSha256: '1'.repeat(64), preprocessing: SPEC, dataPathVersion: 1, onnxRuntime: { version: 'test', provider: 'cpu' }, dataset: 'slow' }, dimension: 4 });
+  await store.lookup(items);
+  const rows = (count: number): Float32Array => new Float32Array(count * 4).fill(0.5);
+  const patient = store.writer({ chunkRows: 100 });
+  patient.add(items.slice(0, 4), rows(4));
+  patient.add(items.slice(4, 8), rows(4));
+  assert.is(parquetFiles(dir).length, 0, 'the default waits for a full chunk (or 30 s)');
+  const hasty = store.writer({ chunkRows: 100, maxPendingSeconds: 0 });
+  hasty.add(items.slice(0, 4), rows(4));
+  hasty.add(items.slice(4, 8), rows(4));
+  assert.is(parquetFiles(dir).length, 2, 'one file per add once every row is overdue');
+  assert.equal(hasty.close().length, 2);
+  assert.is(patient.close().length, 1);
 });
 
 test('unreadable items are skipped (reported with their index), never stored, and tried again next time', async () => {
