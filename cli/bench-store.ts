@@ -15,6 +15,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetItem } from '../datasets/types.ts';
+import { chunkRowsFor } from '../embeddings/cached-encode.ts';
 import { openStore } from '../embeddings/store.ts';
 import type { ImageStoreKey } from '../embeddings/store-key.ts';
 import { DATA_PATH_VERSION } from '../preprocess/spec.ts';
@@ -53,8 +54,9 @@ export async function storePhase(phase: 'store-write' | 'store-read', dir: strin
     const startMiB = process.memoryUsage().rss / 2 ** 20;
     const started = performance.now();
     const { missing } = await store.lookup(items);
-    const writer = store.writer({ shard: { index: 1, count: 1 } });
     const batch = 64; // what the encoder hands over at a time
+    // Chunks as evaluate writes them at its default batch size (1,024 rows).
+    const writer = store.writer({ shard: { index: 1, count: 1 }, chunkRows: chunkRowsFor(batch) });
     if (missing.length !== rows) throw new Error(`bench store: ${rows - missing.length} rows found in a fresh store`);
     for (let start = 0; start < rows; start += batch) {
       const end = Math.min(rows, start + batch);

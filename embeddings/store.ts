@@ -213,11 +213,18 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     /** Per first index: the chunk file (index in `files`) its row was served from. */
     const servedFrom = new Int32Array(items.length).fill(-1);
     let heldCount = 0;
-    // One decoding buffer for every file: rows are copied out into `embeddings`.
-    const scratch = new Float32Array(CHUNK_ROWS * dimension);
+    // One decoding buffer for every file: rows are copied out into `embeddings`. A
+    // bigger chunk (1,024 rows at batch 64) decodes into fresh memory once, which is
+    // then kept as the buffer (fresh pages cost far more than a copy).
+    let scratch: Float32Array = new Float32Array(CHUNK_ROWS * dimension);
+    const read = (file: string): StoreRows | null => {
+      const chunk = readChunk(file, scratch);
+      if (chunk && chunk.values.buffer !== scratch.buffer) scratch = chunk.values;
+      return chunk;
+    };
     let next = 0;
     for (; next < files.length && heldCount < uniqueCount; next++) {
-      const chunk = readChunk(files[next], scratch);
+      const chunk = read(files[next]);
       if (!chunk) continue;
       // Runs of rows that land on consecutive items are copied in one go.
       let runRow = 0;
@@ -275,7 +282,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     }
     // Files skipped above (every id already held) may hold the current row of an id whose held row is stale.
     for (; next < files.length && unresolved.size > 0; next++) {
-      const chunk = readChunk(files[next], scratch);
+      const chunk = read(files[next]);
       if (!chunk) continue;
       for (let row = 0; row < chunk.ids.length; row++) {
         const index = firstIndex(chunk.ids[row]);

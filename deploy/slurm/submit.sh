@@ -31,7 +31,9 @@ if [ -z "${MSCLIP_BENCH:-}" ]; then
     MSCLIP_BENCH=msclip-bench
   else
     root=$(cd "$here/../.." && pwd)
-    MSCLIP_BENCH="$root/node_modules/.bin/tsx $root/cli/main.ts"
+    # One node process (tsx as a loader, not tsx's wrapper process): Slurm's SIGTERM at a
+    # time limit reaches msclip-bench itself, which saves what it encoded before exiting.
+    MSCLIP_BENCH="node --import $root/node_modules/tsx/dist/loader.mjs $root/cli/main.ts"
   fi
 fi
 export MSCLIP_BENCH

@@ -31,7 +31,8 @@ process (imports, model load, classifiers, data loading, inference, metrics),
 metrics, per_class, diagnostics, seconds, classifier_seconds, model_seconds,
 images_per_second}}, "skipped": {name: reason}}.
 --save-logits DIR writes DIR/<dataset>.logits.npy (float32 [n, k]),
-DIR/<dataset>.targets.npy and DIR/<dataset>.json (image ids in row order, classes).
+DIR/<dataset>.targets.npy, DIR/<dataset>.embeddings.npy (the L2-normalised image
+embeddings, float32 [n, d]) and DIR/<dataset>.json (image ids in row order, classes).
 --metrics-from-logits runs only step 5 on the logits/targets saved beside msclip-bench
 result records and prints {"records": [{record, model, dataset, metrics, per_class, ...}]}.
 """
@@ -66,15 +67,16 @@ def log(line):
 
 
 def run_classification(model, classifier, loader):
-    logits, targets, model_seconds = [], [], 0.0
+    logits, targets, embeddings, model_seconds = [], [], [], 0.0
     with torch.no_grad():
         for images, target in loader:
             started = time.perf_counter()
             features = F.normalize(model.inference_vision(images), dim=-1)
             logits.append((100.0 * features @ classifier).float())
             model_seconds += time.perf_counter() - started
+            embeddings.append(features.float())
             targets.append(target)
-    return torch.cat(logits).numpy(), torch.cat(targets).numpy(), model_seconds
+    return torch.cat(logits).numpy(), torch.cat(targets).numpy(), torch.cat(embeddings).numpy(), model_seconds
 
 
 def evaluate_dataset(name, model, tokenizer, templates, arguments, gdal_reader):
@@ -83,7 +85,7 @@ def evaluate_dataset(name, model, tokenizer, templates, arguments, gdal_reader):
     loader = torch.utils.data.DataLoader(dataset, batch_size=arguments.batch_size, num_workers=arguments.workers)
     classifier = class_vectors(model, tokenizer, classes, templates)
     classifier_seconds = time.perf_counter() - started
-    logits, targets, model_seconds = run_classification(model, classifier, loader)
+    logits, targets, embeddings, model_seconds = run_classification(model, classifier, loader)
     result = metrics_of(logits, targets, classes, multi)
     seconds = time.perf_counter() - started
     if arguments.save_logits:
@@ -91,6 +93,7 @@ def evaluate_dataset(name, model, tokenizer, templates, arguments, gdal_reader):
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / f"{name}.logits.npy", logits.astype("<f4"))
         np.save(folder / f"{name}.targets.npy", targets.astype(np.uint8) if multi else targets.astype("<i4"))
+        np.save(folder / f"{name}.embeddings.npy", embeddings.astype("<f4"))
         (folder / f"{name}.json").write_text(json.dumps({"dataset": name, "classes": classes, "images": ids}, indent=1))
     return {
         "task": "multi-label" if multi else "single-label", "n_images": len(ids), "classes": classes,

@@ -9,6 +9,8 @@
  *  - logits within 1e-3 of the reference's, per dataset, rows in the same order;
  *  - acc1, acc5, mean_per_class_recall, Average_class_accuracy identical (1e-12 for
  *    float summation order), mAP / Ave_mAP (and the _tm19 variants) within 1e-4;
+ *  - the store's Parquet files, read by pandas: one row per image, embeddings within
+ *    1e-5 of the torch model's;
  *  - the reference metric code (torchmetrics RetrievalMAP, sklearn, torch float32
  *    means, np.mean) run on OUR saved logits gives our record's
  *    metrics and per-class numbers to 1e-9.
@@ -32,6 +34,8 @@ import { prepareReferenceCase, REFERENCE_MODEL, type ReferenceCase } from '../..
 import { projectRoot } from '../support/inference.ts';
 
 const LOGIT_TOLERANCE = 1e-3;
+/** The stored (L2-normalised) image embeddings against the torch model's. */
+const EMBEDDING_TOLERANCE = 1e-5;
 const RETRIEVAL_TOLERANCE = 1e-4;
 /** Count-based metrics are identical; the slack only absorbs the summation order of a mean. */
 const COUNT_TOLERANCE = 1e-12;
@@ -105,6 +109,7 @@ test('both harnesses evaluate the tree (templates clip)', () => {
   const ourRun = run(process.execPath, [
     '--import', 'tsx', join(projectRoot, 'cli/main.ts'), 'evaluate', '--model', REFERENCE_MODEL, '--models-dir', reference.modelsDir,
     '--dataset-dir', tree, '--templates', 'clip', '--device', 'cpu', '--save-logits', '--save-path', join(work, 'ours'), '--no-export', '--no-report', '--json',
+    '--cache-dir', join(work, 'store'),
   ]);
   const summary = JSON.parse(ourRun.stdout) as { results: { dataset: string; record: string }[]; failed: number };
   assert.is(summary.failed, 0);
@@ -147,6 +152,37 @@ for (const dataset of DATASETS) {
     for (const key of retrieval) assert.ok(close(record.metrics[key], expected.metrics[key], RETRIEVAL_TOLERANCE), `${dataset} ${key}: ours ${record.metrics[key]}, reference ${expected.metrics[key]}`);
   });
 }
+
+test(`the store's Parquet files, read by pandas: one row per image, embeddings within ${EMBEDDING_TOLERANCE} of the reference model's`, () => {
+  // Every dataset the reference run compared; the store holds exactly its images, once.
+  const compared = DATASETS.filter((dataset) => pythonSummary.datasets[dataset] !== undefined);
+  const script = [
+    'import glob, json, sys',
+    'import numpy as np, pandas as pd',
+    'store, python, datasets = sys.argv[1], sys.argv[2], sys.argv[3].split(",")',
+    'out = {}',
+    'for dataset in datasets:',
+    '    files = glob.glob(f"{store}/embeddings/images/{dataset}/*/*.parquet")',
+    '    frame = pd.concat([pd.read_parquet(file) for file in files])',
+    '    ids = json.load(open(f"{python}/{dataset}.json"))["images"]',
+    '    reference = np.load(f"{python}/{dataset}.embeddings.npy")',
+    '    rows = frame.set_index("id").loc[ids, "embedding"]',
+    '    ours = np.stack(rows.to_numpy()).astype(np.float32)',
+    '    out[dataset] = {"files": len(files), "rows": len(frame), "unique": int(frame["id"].nunique()), "images": len(ids),',
+    '                    "shape": list(ours.shape), "max_diff": float(np.abs(ours - reference).max()), "dtype": str(np.stack(rows.to_numpy()).dtype)}',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const checked = JSON.parse(run(python, ['-c', script, join(work, 'store'), join(work, 'python'), compared.join(',')]).stdout) as Record<string, { files: number; rows: number; unique: number; images: number; shape: number[]; max_diff: number; dtype: string }>;
+  for (const dataset of compared) {
+    const entry = checked[dataset];
+    log(`${dataset}: ${entry.rows} stored rows in ${entry.files} file(s), max |store - reference| ${entry.max_diff.toExponential(2)}`);
+    assert.is(entry.rows, entry.images, `${dataset}: one row per image`);
+    assert.is(entry.unique, entry.images, `${dataset}: no image twice`);
+    assert.equal(entry.shape, [entry.images, 512]);
+    assert.is(entry.dtype, 'float32');
+    assert.ok(entry.max_diff <= EMBEDDING_TOLERANCE, `${dataset}: stored embeddings differ from the reference model's by ${entry.max_diff}`);
+  }
+});
 
 // Band conditions: the reference re-implementation fills the same model bands on the raw
 // tensor before Resize and Normalize (AddMeanChannels' policies at each band's position).
