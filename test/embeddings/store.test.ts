@@ -7,6 +7,8 @@
  * Python environment that has pandas and pyarrow).
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -186,7 +188,21 @@ test('a big lookup stats its items on a thread: the same stamps, and a changed f
   // 12,000 items over 40 folders' files (the thread starts at 10,000 items).
   const items: DatasetItem[] = Array.from({ length: 12_000 }, (_, index) => ({ id: `many/${index}.tif`, files: files[index % 40].files, labels: [0] }));
   items.push({ id: 'many/gone.tif', files: [join(work, 'no-such-file')], labels: [0] });
-  const threaded = await stampItemsAsync(items);
+  // The stat calls really run on the thread: with this thread's statSync broken, every stamp is still taken.
+  const writableFs = fs as { statSync: typeof fs.statSync };
+  const realStatSync = fs.statSync;
+  let threaded: (string | null)[];
+  try {
+    writableFs.statSync = () => {
+      throw new Error('statSync called on the main thread');
+    };
+    syncBuiltinESMExports();
+    assert.equal(stampItems(items.slice(0, 2)), [null, null], 'the break reaches store-key.ts');
+    threaded = await stampItemsAsync(items);
+  } finally {
+    writableFs.statSync = realStatSync;
+    syncBuiltinESMExports();
+  }
   assert.equal(threaded, stampItems(items));
   assert.is(threaded.at(-1), null);
   assert.is(threaded[0], stampOf(files[0].files.map((file) => statSync(file)).map((stat) => ({ size: stat.size, mtimeMs: Math.floor(stat.mtimeMs) }))));
