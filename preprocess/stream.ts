@@ -67,11 +67,17 @@ export function autoWorkerCount(items: number, batchSize: number): number {
   return items <= 2 * batchSize ? 0 : machineWorkerCount();
 }
 
-/** MSCLIP_WORKERS, else one thread per core. */
+/**
+ * MSCLIP_WORKERS, else one thread per core; at most the core count either way (more
+ * threads only hold more batches in memory), as --workers. A value that is not a whole
+ * number is an error, not silently every core.
+ */
 export function machineWorkerCount(): number {
-  const fromEnvironment = Number(process.env.MSCLIP_WORKERS);
-  if (process.env.MSCLIP_WORKERS !== undefined && Number.isInteger(fromEnvironment) && fromEnvironment >= 0) return fromEnvironment;
-  return Math.max(1, availableParallelism());
+  const cores = Math.max(1, availableParallelism());
+  const text = process.env.MSCLIP_WORKERS;
+  if (text === undefined || text.trim() === '') return cores;
+  if (!/^\s*\d+\s*$/.test(text)) throw new UserError(ErrorCode.usage, `MSCLIP_WORKERS="${text}" is not a whole number of image reading threads (0 = the main thread); set it to 0..${cores} or unset it to use every core`);
+  return Math.min(Number(text), cores);
 }
 
 export interface Batch {

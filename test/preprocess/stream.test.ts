@@ -3,7 +3,7 @@
 // thread and in worker threads, whole or in pieces; a corrupt tile fails the stream
 // with its file named, or is skipped and reported under skipInvalid.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,7 +15,7 @@ import { MSCLIP_BANDS } from '../../datasets/sentinel2.ts';
 import type { DatasetListing } from '../../datasets/types.ts';
 import type { PreprocessSpec } from '../../preprocess/spec.ts';
 import { isUserError } from '../../core/errors.ts';
-import { batchesInFlight, checkBatchMemory, piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
+import { batchesInFlight, checkBatchMemory, machineWorkerCount, piecesPerBatch, streamBatches, WorkerPool } from '../../preprocess/stream.ts';
 
 const SPEC: PreprocessSpec = {
   kind: 'multispectral', bands: [...MSCLIP_BANDS], size: 24, interpolation: 'bicubic',
@@ -157,6 +157,27 @@ test('streamBatches refuses a batch size that cannot fit before reading anything
   }
   assert.ok(isUserError(failure), String(failure));
   assert.match((failure as Error).message, /^--batch-size 1099511627776 needs .* GB .* use --batch-size \d+ or less$/);
+});
+
+
+test('MSCLIP_WORKERS: every core when unset, capped at the core count, a bad value one error line', () => {
+  const saved = process.env.MSCLIP_WORKERS;
+  const cores = availableParallelism();
+  try {
+    delete process.env.MSCLIP_WORKERS;
+    assert.is(machineWorkerCount(), cores);
+    process.env.MSCLIP_WORKERS = '0';
+    assert.is(machineWorkerCount(), 0);
+    process.env.MSCLIP_WORKERS = String(cores + 50);
+    assert.is(machineWorkerCount(), cores);
+    for (const bad of ['two', '-1', '1.5']) {
+      process.env.MSCLIP_WORKERS = bad;
+      assert.throws(() => machineWorkerCount(), (error: unknown) => isUserError(error) && error.message.includes(`MSCLIP_WORKERS="${bad}"`) && !error.message.includes('\n'));
+    }
+  } finally {
+    if (saved === undefined) delete process.env.MSCLIP_WORKERS;
+    else process.env.MSCLIP_WORKERS = saved;
+  }
 });
 
 test.run();
