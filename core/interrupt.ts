@@ -4,15 +4,24 @@
  * register synchronous cleanups here (the embedding store writes the rows it holds as a
  * last chunk, so an interrupted run loses nothing it encoded), and the command-line
  * entry installs the signal handlers that run them. A library caller that installs no
- * handlers keeps Node's own behaviour.
+ * handlers keeps Node's own behaviour. Handlers run when the event loop is free: between
+ * encoded batches (the tower runs off the main thread), but only after a synchronous step
+ * such as scoring or building the report, which therefore finishes whole first.
  *
  * Imports nothing of the project.
  */
 
-const cleanups = new Set<() => void>();
+interface Cleanup {
+  /** What it does, for the one line printed on the way out ("saved ...", "removed ..."). */
+  what: string;
+  run: () => void;
+}
 
-/** Runs `cleanup` if the process is interrupted before the returned function is called. */
-export function onInterrupt(cleanup: () => void): () => void {
+const cleanups = new Set<Cleanup>();
+
+/** Runs `run` if the process is interrupted before the returned function is called; `what` says what it did. */
+export function onInterrupt(what: string, run: () => void): () => void {
+  const cleanup = { what, run };
   cleanups.add(cleanup);
   return () => {
     cleanups.delete(cleanup);
@@ -23,21 +32,23 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /**
  * For a command-line process: on SIGINT or SIGTERM, runs every registered cleanup
- * (newest first; one that throws does not stop the others), says so in one line on
- * stderr, and exits with 128 + the signal's number, as a shell reports a killed command.
+ * (newest first; one that throws does not stop the others), says what was done in one
+ * line on stderr, and exits with 128 + the signal's number, as a shell reports a killed
+ * command.
  */
 export function installInterruptHandlers(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
   for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
     process.once(signal, () => {
-      let failed = 0;
+      const done: string[] = [];
       for (const cleanup of [...cleanups].reverse()) {
         try {
-          cleanup();
-        } catch {
-          failed += 1;
+          cleanup.run();
+          done.push(cleanup.what);
+        } catch (error) {
+          done.push(`could not finish "${cleanup.what}" (${(error as Error).message.split('\n')[0]})`);
         }
       }
-      write(`interrupted (${signal}): ${cleanups.size === 0 ? 'nothing to save' : `saved what was encoded${failed > 0 ? ` (${failed} cleanup(s) failed)` : ''}; a rerun encodes only the rest`}; no records were written for unfinished work`);
+      write(`interrupted (${signal})${done.length > 0 ? `: ${done.join('; ')}` : ''}; records are written whole or not at all, so none is half-written`);
       process.exit(128 + number);
     });
   }

@@ -144,7 +144,7 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
     const writers = stores.map((store) => store.writer({ shard: settings.shard, chunkRows }));
     const pending = toEncode.map((index) => share[index]);
     // Interrupted (Ctrl-C, a scheduler's SIGTERM): the rows held so far become a last chunk.
-    const release = onInterrupt(() => {
+    const release = onInterrupt('saved the embeddings encoded so far (a rerun encodes only the rest)', () => {
       for (const writer of writers) writer.close();
     });
     try {

@@ -173,7 +173,7 @@ test('SIGTERM or Ctrl-C mid-run (command-line handlers): the rows held are writt
   // Chunks of 1,000 rows: without the handler nothing of these 40 images would reach the store.
   const child = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/support/interrupted-encode.ts'), join(work, 'interrupted'), dir, '3'], { cwd: projectRoot, encoding: 'utf8' });
   assert.is(child.status, 143, `exit ${child.status}: ${child.stdout}${child.stderr}`);
-  assert.match(child.stderr, /^interrupted \(SIGTERM\): saved what was encoded; a rerun encodes only the rest/m);
+  assert.match(child.stderr, /^interrupted \(SIGTERM\): saved the embeddings encoded so far \(a rerun encodes only the rest\); records are written whole/m);
   const files = parquetFiles(dir);
   assert.is(files.length, 1, 'one last chunk');
   const rerun = encoder('A');
