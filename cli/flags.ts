@@ -4,6 +4,7 @@
  * the top-level error handler that turns a UserError into one line on stderr.
  */
 import { availableParallelism } from 'node:os';
+import { machineWorkerCount } from '../preprocess/stream.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Device } from '../adapters/types.ts';
 import { ErrorCode, UserError, isUserError, quoted } from '../core/errors.ts';
@@ -123,6 +124,8 @@ export function nonNegativeIntegerFlag(value: unknown, flag: string, fallback: n
  */
 export function workersFlag(value: unknown, note: (line: string) => void = log): number | undefined {
   const workers = decimalFlag(value, 'workers', 0);
+  // Without --workers, a bad MSCLIP_WORKERS is one error line now, not after the models load.
+  if (workers === undefined) machineWorkerCount();
   const cores = availableParallelism();
   if (workers !== undefined && workers > cores) {
     note(`note: --workers ${workers} is more than the ${cores} cores of this machine; using ${cores}`);

@@ -102,7 +102,8 @@ export function processIsAlive(pid: number): boolean {
  * Removes what a killed writer left under `root`: its temporary files, and the final
  * files it had linked before the commit point (`orphanOf(final)` names the file whose
  * absence makes `final` an orphan, e.g. a record's CSV without its record). Temporary
- * files of live processes and of other hosts are left alone. Returns what was removed.
+ * files of live processes and of other hosts are left alone, and so is anything this
+ * process may not remove. Returns what was removed.
  */
 export function sweepLeftovers(root: string, orphanOf: (final: string) => string | undefined): string[] {
   const removed: string[] = [];
@@ -123,12 +124,18 @@ export function sweepLeftovers(root: string, orphanOf: (final: string) => string
       if (!match || match[2] !== HOST || processIsAlive(Number(match[3]))) continue;
       const final = join(folder, match[1]);
       const owner = orphanOf(final);
-      if (owner !== undefined && existsSync(final) && !existsSync(owner)) {
-        rmSync(final, { force: true });
-        removed.push(final);
+      // Best effort: a leftover this process may not remove (another user's, in a shared
+      // folder) is left where it is rather than failing the run that found it.
+      try {
+        if (owner !== undefined && existsSync(final) && !existsSync(owner)) {
+          rmSync(final, { force: true });
+          removed.push(final);
+        }
+        rmSync(path, { force: true });
+        removed.push(path);
+      } catch {
+        continue;
       }
-      rmSync(path, { force: true });
-      removed.push(path);
     }
   };
   visit(root, 0);

@@ -33,8 +33,7 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 /**
  * For a command-line process: on SIGINT or SIGTERM, runs every registered cleanup
  * (newest first; one that throws does not stop the others), says what was done in one
- * line on stderr, and exits with 128 + the signal's number, as a shell reports a killed
- * command.
+ * line on stderr, and ends the process by the same signal (a shell reports 130 or 143).
  */
 export function installInterruptHandlers(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
   for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
@@ -49,7 +48,12 @@ export function installInterruptHandlers(write: (line: string) => void = (line) 
         }
       }
       write(`interrupted (${signal})${done.length > 0 ? `: ${done.join('; ')}` : ''}; records are written whole or not at all, so none is half-written`);
-      process.exit(128 + number);
+      // Ended by the signal itself, not a plain exit, so that a shell loop or a
+      // scheduler sees an interrupted command (a bash loop stops on Ctrl-C); 128 + n
+      // (what a shell reports for it) if something else still catches the signal.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      setTimeout(() => process.exit(128 + number), 1000).unref();
     });
   }
 }

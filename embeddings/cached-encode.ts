@@ -145,7 +145,16 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
     const pending = toEncode.map((index) => share[index]);
     // Interrupted (Ctrl-C, a scheduler's SIGTERM): the rows held so far become a last chunk.
     const release = onInterrupt('saved the embeddings encoded so far (a rerun encodes only the rest)', () => {
-      for (const writer of writers) writer.close();
+      // Every writer gets its turn, whatever an earlier one threw (a full disk says so after).
+      const failures: unknown[] = [];
+      for (const writer of writers) {
+        try {
+          writer.close();
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      if (failures.length > 0) throw failures[0];
     });
     try {
       pass = await encodeItems({

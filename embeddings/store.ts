@@ -152,11 +152,12 @@ export function openStore(options: StoreOptions): EmbeddingStore {
   const used = new Set<string>();
   /**
    * Every stamp taken at lookup, before the items are read (null: a file could not be
-   * statted), and per id the position of its latest one: what the writer records. One
-   * map for both the writer and lookup's "which item wants this row" (a second map of
-   * 100k+ ids costs a visible share of a cached run).
+   * statted; undefined: the lookup has not got its stamps, or failed to), and per id the
+   * position of its latest one: what the writer records. One map for both the writer
+   * and lookup's "which item wants this row" (a second map of 100k+ ids costs a visible
+   * share of a cached run).
    */
-  const stampTable: (string | null)[] = [];
+  const stampTable: (string | null | undefined)[] = [];
   const stampPosition = new Map<string, number>();
   const ignored = new Set<string>();
 
@@ -190,7 +191,7 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     const firstOf = new Int32Array(items.length);
     let uniqueCount = 0;
     for (let index = 0; index < items.length; index++) {
-      stampTable.push(null);
+      stampTable.push(undefined);
       const id = items[index].id;
       const position = stampPosition.get(id) ?? -1;
       if (position >= base) {
@@ -301,6 +302,10 @@ export function openStore(options: StoreOptions): EmbeddingStore {
       embeddings.copyWithin(index * dimension, first * dimension, (first + 1) * dimension);
       found[index] = true;
     }
+    // A row held in the first step but not served (stale, or its files gone) is zeroed: missing rows are zeros.
+    for (let index = 0; index < items.length; index++) {
+      if (!found[index] && held[firstOf[index]] !== undefined) embeddings.fill(0, index * dimension, (index + 1) * dimension);
+    }
     const missing: number[] = [];
     let stale = 0;
     for (let index = 0; index < items.length; index++) {
@@ -371,5 +376,12 @@ export function openStore(options: StoreOptions): EmbeddingStore {
     };
   }
 
-  return { folder, key, notes, lookup, writer, isEmpty: () => chunkFiles(folder).length === 0, files: () => [...used].sort() };
+  // One lookup at a time: a lookup's second step reads the positions its first step set.
+  let lookups: Promise<unknown> = Promise.resolve();
+  const serialLookup = (items: readonly DatasetItem[], stamps?: Promise<(string | null)[]>): Promise<Lookup> => {
+    const result = lookups.then(() => lookup(items, stamps));
+    lookups = result.catch(() => undefined);
+    return result;
+  };
+  return { folder, key, notes, lookup: serialLookup, writer, isEmpty: () => chunkFiles(folder).length === 0, files: () => [...used].sort() };
 }

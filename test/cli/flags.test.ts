@@ -38,6 +38,16 @@ test('--workers: 0 or a positive integer, capped at the core count with a note',
   assert.is(workersFlag('1000', (line) => notes.push(line)), availableParallelism());
   assert.equal(notes, [`note: --workers 1000 is more than the ${availableParallelism()} cores of this machine; using ${availableParallelism()}`]);
   for (const text of ['0x2', '1e1', '02', '-1', 'all']) assert.match(userError(() => workersFlag(text)).message, /^--workers must be 0 or a positive integer in plain decimal digits/);
+  // Without --workers, a bad MSCLIP_WORKERS is refused while the flags are read; --workers wins over it.
+  const saved = process.env.MSCLIP_WORKERS;
+  try {
+    process.env.MSCLIP_WORKERS = 'all';
+    assert.match(userError(() => workersFlag(undefined)).message, /^MSCLIP_WORKERS="all" is not a whole number/);
+    assert.is(workersFlag('1'), 1);
+  } finally {
+    if (saved === undefined) delete process.env.MSCLIP_WORKERS;
+    else process.env.MSCLIP_WORKERS = saved;
+  }
 });
 
 test('a number flag followed by a negative number says what it takes, not parseArgs\' --flag=-XYZ hint', () => {

@@ -182,6 +182,37 @@ test('a re-encoded row is served whichever file is read first, and with ids the 
   assert.ok(store.files().some((file) => basename(file).startsWith('zz-')), store.files().join());
 });
 
+test('missing rows are zeros (a stale stored row is not left in them); lookups at once on one store; no stamps, no writing', async () => {
+  const dir = join(work, 'zeros');
+  const { items } = makeItems(6);
+  await run(dir, items);
+  appendFileSync(items[2].files[0], 'x');
+  const lookup = await openStore({ dir, key: KEY, dimension: DIMENSION }).lookup(items);
+  assert.equal(lookup.missing, [2]);
+  const expected = encode(items);
+  expected.fill(0, 2 * DIMENSION, 3 * DIMENSION);
+  assert.equal(lookup.embeddings, expected);
+  // Encoded again: the fresh row sits in a file the first step skips (every id held by then).
+  await run(dir, items, { version: 1 });
+  expected.set(encode([items[2]], 1), 2 * DIMENSION);
+  // Two lookups at once on the same store object agree with each other and with one alone.
+  const store = openStore({ dir, key: KEY, dimension: DIMENSION });
+  for (const both of await Promise.all([store.lookup(items), store.lookup(items)])) {
+    assert.equal(both.missing, []);
+    assert.equal(both.embeddings, expected);
+  }
+  // A lookup whose stamps failed leaves nothing a writer could record.
+  const failing = openStore({ dir, key: KEY, dimension: DIMENSION });
+  let failure: unknown;
+  try {
+    await failing.lookup(items, Promise.reject(new Error('no stamps')));
+  } catch (error) {
+    failure = error;
+  }
+  assert.match(String(failure), /no stamps/);
+  assert.throws(() => failing.writer().add([items[2]], encode([items[2]])), /not looked up/);
+});
+
 test('a big lookup stats its items on a thread: the same stamps, and a changed file is still caught', async () => {
   const dir = join(work, 'thread');
   const { items: files } = makeItems(40, 40);

@@ -156,6 +156,7 @@ for (const dataset of DATASETS) {
 test(`the store's Parquet files, read by pandas: one row per image, embeddings within ${EMBEDDING_TOLERANCE} of the reference model's`, () => {
   // Every dataset the reference run compared; the store holds exactly its images, once.
   const compared = DATASETS.filter((dataset) => pythonSummary.datasets[dataset] !== undefined);
+  assert.ok(compared.includes('EuroSAT_MS') && compared.includes('METERML_MS'), `compared: ${compared.join(', ')}`);
   const script = [
     'import glob, json, sys',
     'import numpy as np, pandas as pd',

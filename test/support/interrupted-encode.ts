@@ -2,7 +2,7 @@
 // the command line's interrupt handlers (core/interrupt.ts, as cli/main.ts does), then
 // encodes the tiles of argv[2] (a folder of makeItems tiles) into the store argv[3] with
 // a slow stand-in tower and chunks bigger than the run, and sends itself SIGTERM once
-// argv[4] batches are done. Exits 143 if the handlers work; 0 would mean it ran to the end.
+// argv[4] batches are done. Ends by SIGTERM if the handlers work; exit 0 would mean it ran to the end.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installInterruptHandlers } from '../../core/interrupt.ts';
