@@ -156,7 +156,8 @@ export function writeFileIfAbsent(path: string, content: string | Uint8Array | r
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw ioError(error, path);
   } finally {
-    unlinkSync(temporary);
+    // force: a missing temporary file must not hide the error above.
+    rmSync(temporary, { force: true });
   }
 }
 
