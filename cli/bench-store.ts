@@ -131,14 +131,7 @@ export function runStoreBench(rows: number, repeats: number): StoreBenchFigures 
       reads.push(run('store-read'));
       log(`  round ${round + 1}/${repeats}: write ${writes[round].seconds.toFixed(2)} s, read ${reads[round].seconds.toFixed(2)} s`);
     }
-    const files: string[] = [];
-    const walk = (folder: string): void => {
-      for (const entry of readdirSync(folder, { withFileTypes: true })) {
-        if (entry.isDirectory()) walk(join(folder, entry.name));
-        else if (entry.name.endsWith('.parquet')) files.push(join(folder, entry.name));
-      }
-    };
-    walk(storeDir);
+    const files = readdirSync(storeDir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.parquet')).map((name) => join(storeDir, name));
     const storeMB = files.reduce((total, file) => total + statSync(file).size, 0) / 1e6;
     return {
       rows, repeats, dimension: BENCH_DIMENSION, matrixMB, storeMB, files: files.length,

@@ -7,7 +7,7 @@
  * hold whole batches, and unreadable items are skipped without entering the store.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -17,6 +17,7 @@ import type { DatasetItem } from '../../datasets/types.ts';
 import { chunkRowsFor, encodeWithStore, shardRange, type CachedEncodeOptions } from '../../embeddings/cached-encode.ts';
 import { WorkerPool } from '../../preprocess/stream.ts';
 import { openStore } from '../../embeddings/store.ts';
+import { filesUnder } from '../support/files.ts';
 import { projectRoot } from '../support/inference.ts';
 import { encoder, makeItems as makeItemsIn, SPEC, type CountingEncoder } from '../support/stand-in-encoder.ts';
 
@@ -37,17 +38,7 @@ async function failure(run: Promise<unknown>): Promise<Error> {
   return assert.unreachable('expected a failure') as never;
 }
 
-const parquetFiles = (dir: string): string[] => {
-  const out: string[] = [];
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(folder, entry.name));
-      else if (entry.name.endsWith('.parquet')) out.push(join(folder, entry.name));
-    }
-  };
-  walk(dir);
-  return out.sort();
-};
+const parquetFiles = (dir: string): string[] => filesUnder(dir, '.parquet');
 
 test.after(async () => {
   await pool.close();

@@ -21,6 +21,7 @@ import { readStoreTable } from '../../embeddings/store-file.ts';
 import type { ResultRecord } from '../../records/records.ts';
 import { runEvaluation, type EvaluationRequest, type EvaluationSummary } from '../../runner/evaluate.ts';
 import { projectRoot } from '../support/inference.ts';
+import { filesUnder } from '../support/files.ts';
 import { recordFilesUnder, recordScores } from '../support/record-scores.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'msclip-store-e2e-'));
@@ -56,14 +57,7 @@ function provenanceOf(summary: EvaluationSummary): { model: string; dataset: str
 
 /** Every image chunk file of a store, and its rows per key folder. */
 function storeRows(dir: string): { files: string[]; rowsPerKey: number[] } {
-  const files: string[] = [];
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(folder, entry.name));
-      else if (entry.name.endsWith('.parquet')) files.push(join(folder, entry.name));
-    }
-  };
-  walk(join(dir, 'embeddings', 'images'));
+  const files = filesUnder(join(dir, 'embeddings', 'images'), '.parquet');
   const rows = new Map<string, number>();
   for (const file of files) {
     const table = readStoreTable(file, 'image');
@@ -71,7 +65,7 @@ function storeRows(dir: string): { files: string[]; rowsPerKey: number[] } {
     const folder = join(file, '..');
     rows.set(folder, (rows.get(folder) ?? 0) + table.rows.ids.length);
   }
-  return { files: files.sort(), rowsPerKey: [...rows.values()].sort((a, b) => a - b) };
+  return { files, rowsPerKey: [...rows.values()].sort((a, b) => a - b) };
 }
 
 /** One row per image per model: each demo model has its own key per dataset. */

@@ -1,8 +1,8 @@
 // What a run's records must share with another run of the same work however it was
 // cut up (store, restart, shards, cluster): per (model, dataset, template set) the
 // metrics, intervals, per-class values, image order and the saved logits' bytes.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { filesUnder } from './files.ts';
 import type { ResultRecord } from '../../records/records.ts';
 
 export function recordScores(recordFiles: readonly string[]): Map<string, unknown> {
@@ -19,13 +19,5 @@ export function recordScores(recordFiles: readonly string[]): Map<string, unknow
 
 /** Every record file (.json) under a --save-path folder. */
 export function recordFilesUnder(folder: string): string[] {
-  const files: string[] = [];
-  const walk = (path: string): void => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(path, entry.name));
-      else if (entry.name.endsWith('.json')) files.push(join(path, entry.name));
-    }
-  };
-  walk(folder);
-  return files.sort();
+  return filesUnder(folder, '.json');
 }
