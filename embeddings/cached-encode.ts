@@ -9,8 +9,8 @@
  *  3. --cache-only: anything missing is one error line naming it;
  *  4. encode what any encoder misses, once, through encodeItems (one data path pass
  *     for the whole preprocessing group); each batch goes into the result and into a
- *     chunk writer per encoder, which writes a file every CHUNK_ROWS images (or
- *     MAX_PENDING_SECONDS), so a run killed at any point (SIGKILL included) loses at
+ *     chunk writer per encoder, which writes a file every chunkRowsFor(batchSize)
+ *     rows (about CHUNK_ROWS, whole batches) or MAX_PENDING_SECONDS, so a run killed at any point (SIGKILL included) loses at
  *     most a chunk per encoder, and an interrupted one (SIGINT, SIGTERM from the
  *     command line) writes what it holds before it exits;
  *  5. the rows of the readable items, in item order, and where they came from.

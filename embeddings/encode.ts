@@ -81,7 +81,7 @@ export async function encodeItems(options: EncodeOptions): Promise<EncodedItems>
     options.onProgress?.(done, items.length);
   }
   return {
-    embeddings: embeddings.map((rows, index) => rows.subarray(0, collect ? kept.length * sizes[index] : 0)),
+    embeddings: embeddings.map((rows, index) => rows.subarray(0, kept.length * sizes[index])),
     kept,
     modelSeconds,
     seconds: (performance.now() - started) / 1000,

@@ -75,7 +75,7 @@ export interface FileStamp {
  * archive without them) changes the stamp, and those images are encoded again.
  */
 export function stampOf(files: readonly FileStamp[]): string {
-  return hash('sha256', files.map((file) => `${file.size}:${file.mtimeMs}`).join(';')).slice(0, 32);
+  return hash('sha256', files.map((file) => `${file.size}:${Math.floor(file.mtimeMs)}`).join(';')).slice(0, 32);
 }
 
 /** Stands for "no stamp" in a run of stamps (stampRun): not a hex digit. */

@@ -16,7 +16,7 @@
  *
  * Imports adapters (the runtime's version), core and its siblings.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnxRuntimeVersion } from '../adapters/onnx.ts';
 import type { ImageTextEncoder } from '../adapters/types.ts';
@@ -78,11 +78,12 @@ function decode(text: string, key: TextStoreKey): Float32Array | string {
 /** The cached class embeddings, or undefined (with a note when a file was there but unusable). */
 export function readClassEmbeddings(options: TextCacheOptions): ClassEmbeddings | undefined {
   const file = textCacheFile(options);
-  if (!existsSync(file)) return undefined;
   let rows: Float32Array | string;
   try {
     rows = decode(readFileSync(file, 'utf8'), options.key);
   } catch (error) {
+    // Not cached yet: no note.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     rows = `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
   }
   if (typeof rows === 'string') {

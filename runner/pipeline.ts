@@ -148,38 +148,41 @@ async function runGroup(options: PipelineOptions, listing: DatasetListing, plann
   encoded.kept.forEach((index, row) => { rowOfItem[planned.encode[index]] = row; });
   const outcomes: EvaluationOutcome[] = [];
   for (const [index, model] of models.entries()) {
-    for (const [planIndex, { task, plan }] of planned.plans.entries()) for (const templates of task.usesTemplates ? options.templates : options.templates.slice(0, 1)) {
-      const started = performance.now();
+    for (const [planIndex, { task, plan }] of planned.plans.entries()) {
+      // The task's rows do not depend on the template set: taken once per (model, task).
       const rows = taskRows(planned, planIndex, rowOfItem, encoded.embeddings[index], model.encoder.manifest.embeddingSize);
-      const results = await plan.run({
-        dataset: listing.dataset,
-        labelKind: listing.task,
-        classes: listing.classes,
-        ...rows,
-        encoder: model.encoder,
-        templates,
-        classEmbeddings: task.usesTemplates ? await classEmbeddings(model.encoder, listing.classes, templates, options.store?.dir, options.store?.onNote) : undefined,
-      });
-      const seconds = encoded.seconds + (performance.now() - started) / 1000;
-      for (const output of results) {
-        const confidence = confidenceIntervals(options, listing, output, output.imageIds.length);
-        const saveLogits = options.saveLogits && output.logits !== undefined && output.targets !== undefined;
-        const record = buildRecord({
-          model, listing, task, output, spec, skipped, seconds,
-          modelSeconds: encoded.modelSeconds[index],
+      for (const templates of task.usesTemplates ? options.templates : options.templates.slice(0, 1)) {
+        const started = performance.now();
+        const results = await plan.run({
+          dataset: listing.dataset,
+          labelKind: listing.task,
+          classes: listing.classes,
+          ...rows,
+          encoder: model.encoder,
           templates,
-          batchSize: options.batchSize,
-          demo: options.demo,
-          // Ids go with the logits; a result without logits (a few-shot curve) always names its test images.
-          imageIds: saveLogits || output.logits === undefined ? [...output.imageIds] : undefined,
-          confidence,
-          embeddings: { encoded: encoded.store[index].encoded, from_store: encoded.store[index].fromStore, store_files: encoded.store[index].files },
+          classEmbeddings: task.usesTemplates ? await classEmbeddings(model.encoder, listing.classes, templates, options.store?.dir, options.store?.onNote) : undefined,
         });
-        const count = output.imageIds.length;
-        const written = writeRecord(options.savePath, options.runId, record, saveLogits
-          ? { logits: { data: output.logits!, shape: [count, listing.classes.length] }, targets: { data: output.targets!, shape: listing.task === 'multi-label' ? [count, listing.classes.length] : [count] } }
-          : {});
-        outcomes.push({ model: model.name, dataset: listing.dataset, task: task.name, record, written });
+        const seconds = encoded.seconds + (performance.now() - started) / 1000;
+        for (const output of results) {
+          const confidence = confidenceIntervals(options, listing, output, output.imageIds.length);
+          const saveLogits = options.saveLogits && output.logits !== undefined && output.targets !== undefined;
+          const record = buildRecord({
+            model, listing, task, output, spec, skipped, seconds,
+            modelSeconds: encoded.modelSeconds[index],
+            templates,
+            batchSize: options.batchSize,
+            demo: options.demo,
+            // Ids go with the logits; a result without logits (a few-shot curve) always names its test images.
+            imageIds: saveLogits || output.logits === undefined ? [...output.imageIds] : undefined,
+            confidence,
+            embeddings: { encoded: encoded.store[index].encoded, from_store: encoded.store[index].fromStore, store_files: encoded.store[index].files },
+          });
+          const count = output.imageIds.length;
+          const written = writeRecord(options.savePath, options.runId, record, saveLogits
+            ? { logits: { data: output.logits!, shape: [count, listing.classes.length] }, targets: { data: output.targets!, shape: listing.task === 'multi-label' ? [count, listing.classes.length] : [count] } }
+            : {});
+          outcomes.push({ model: model.name, dataset: listing.dataset, task: task.name, record, written });
+        }
       }
     }
   }
