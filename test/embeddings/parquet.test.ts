@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ensurePythonEnvironment } from '../../adapters/export/python-env.mjs';
+import { pythonTest } from '../support/python.ts';
 import { ParquetLayoutError, type EmbeddingTable } from '../../embeddings/parquet/format.ts';
 import { decodeEmbeddingTable, readFooter } from '../../embeddings/parquet/read.ts';
 import { binary, encodeStruct, i32, i64, list, struct, ThriftReader } from '../../embeddings/parquet/thrift.ts';
@@ -96,47 +96,32 @@ test('rows of different lengths are refused with the row named', () => {
   assert.throws(() => decodeEmbeddingTable(bytes), /row 2 has 4 values, row 1 has 2/);
 });
 
-/** The project's Python with pyarrow, or why there is none. */
-function arrowPython(): { python: string } | { reason: string } {
+const arrow = pythonTest(['pyarrow'], 'pyarrow interoperability');
+arrow.test('files pyarrow writes in the same layout (plain, uncompressed, v1 pages) are read; compressed ones are refused', () => {
+  const work = mkdtempSync(join(tmpdir(), 'msclip-parquet-test-'));
   try {
-    const python = ensurePythonEnvironment({ quiet: true });
-    const check = spawnSync(python, ['-c', 'import pyarrow'], { encoding: 'utf8' });
-    return check.status === 0 ? { python } : { reason: `${python} cannot import pyarrow; pip install pyarrow` };
-  } catch (error) {
-    return { reason: (error as Error).message };
+    const script = [
+      'import sys, pyarrow as pa, pyarrow.parquet as pq',
+      'element = pa.list_(pa.field("element", pa.float32(), nullable=False))',
+      'schema = pa.schema([pa.field("id", pa.string(), nullable=False), pa.field("embedding", element, nullable=False)])',
+      'rows = [[float(r * 10 + c) / 4 for c in range(5)] for r in range(300)]',
+      't = pa.table({"id": [f"image {r}" for r in range(300)], "embedding": rows}, schema=schema)',
+      'pq.write_table(t, sys.argv[1] + "/plain.parquet", compression="none", use_dictionary=False, write_statistics=False, data_page_version="1.0", data_page_size=1000)',
+      'pq.write_table(t, sys.argv[1] + "/snappy.parquet")',
+    ].join('\n');
+    const result = spawnSync(arrow.python, ['-c', script, work], { encoding: 'utf8' });
+    assert.is(result.status, 0, result.stderr.slice(-2000));
+    const plain = decodeEmbeddingTable(readFileSync(join(work, 'plain.parquet')));
+    assert.is(plain.embedding.dimension, 5);
+    assert.equal(plain.strings[0].values.slice(0, 2), ['image 0', 'image 1']);
+    assert.equal(plain.embedding.values, Float32Array.from({ length: 1500 }, (_, index) => (Math.floor(index / 5) * 10 + (index % 5)) / 4));
+    assert.throws(() => decodeEmbeddingTable(readFileSync(join(work, 'snappy.parquet'))), /SNAPPY|dictionary/);
+    writeFileSync(join(work, 'ours.parquet'), encodeEmbeddingTable(table(3, 4), OPTIONS));
+    const back = spawnSync(arrow.python, ['-c', 'import sys, pyarrow.parquet as pq; t = pq.read_table(sys.argv[1]); print(t.schema.field("embedding").type, t.num_rows)', join(work, 'ours.parquet')], { encoding: 'utf8' });
+    assert.is(back.stdout.trim(), 'list<element: float not null> 3', back.stderr);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-}
-
-const arrow = arrowPython();
-if ('python' in arrow) {
-  test('files pyarrow writes in the same layout (plain, uncompressed, v1 pages) are read; compressed ones are refused', () => {
-    const work = mkdtempSync(join(tmpdir(), 'msclip-parquet-test-'));
-    try {
-      const script = [
-        'import sys, pyarrow as pa, pyarrow.parquet as pq',
-        'element = pa.list_(pa.field("element", pa.float32(), nullable=False))',
-        'schema = pa.schema([pa.field("id", pa.string(), nullable=False), pa.field("embedding", element, nullable=False)])',
-        'rows = [[float(r * 10 + c) / 4 for c in range(5)] for r in range(300)]',
-        't = pa.table({"id": [f"image {r}" for r in range(300)], "embedding": rows}, schema=schema)',
-        'pq.write_table(t, sys.argv[1] + "/plain.parquet", compression="none", use_dictionary=False, write_statistics=False, data_page_version="1.0", data_page_size=1000)',
-        'pq.write_table(t, sys.argv[1] + "/snappy.parquet")',
-      ].join('\n');
-      const result = spawnSync(arrow.python, ['-c', script, work], { encoding: 'utf8' });
-      assert.is(result.status, 0, result.stderr.slice(-2000));
-      const plain = decodeEmbeddingTable(readFileSync(join(work, 'plain.parquet')));
-      assert.is(plain.embedding.dimension, 5);
-      assert.equal(plain.strings[0].values.slice(0, 2), ['image 0', 'image 1']);
-      assert.equal(plain.embedding.values, Float32Array.from({ length: 1500 }, (_, index) => (Math.floor(index / 5) * 10 + (index % 5)) / 4));
-      assert.throws(() => decodeEmbeddingTable(readFileSync(join(work, 'snappy.parquet'))), /SNAPPY|dictionary/);
-      writeFileSync(join(work, 'ours.parquet'), encodeEmbeddingTable(table(3, 4), OPTIONS));
-      const back = spawnSync(arrow.python, ['-c', 'import sys, pyarrow.parquet as pq; t = pq.read_table(sys.argv[1]); print(t.schema.field("embedding").type, t.num_rows)', join(work, 'ours.parquet')], { encoding: 'utf8' });
-      assert.is(back.stdout.trim(), 'list<element: float not null> 3', back.stderr);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
-} else {
-  console.log(`  skipped: pyarrow interoperability (${arrow.reason})`);
-}
+});
 
 test.run();

@@ -20,7 +20,7 @@ import { stampItems, stampItemsAsync, stampOf, type ImageStoreKey, type TextStor
 import { openStore, storeFolder } from '../../embeddings/store.ts';
 import { readClassEmbeddings, textCacheFile, writeClassEmbeddings } from '../../embeddings/text-cache.ts';
 import { DATA_PATH_VERSION } from '../../preprocess/spec.ts';
-import { pandasPython } from '../support/python.ts';
+import { pythonTest } from '../support/python.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'msclip-store-test-'));
 const DIMENSION = 8;
@@ -366,38 +366,34 @@ test('class embeddings are cached per text tower, template set, class names and 
   assert.is(textCacheFile({ dir, key }), file);
 });
 
-const pandas = pandasPython();
-if ('python' in pandas) {
-  test('pandas.read_parquet reads the chunk files: one row per image, embedding as float32 lists', async () => {
-    const dir = join(work, 'pandas');
-    const { items } = makeItems(7, 2);
-    await run(dir, items, { chunkRows: 3 });
-    const script = [
-      'import glob, json, sys',
-      'import numpy as np, pandas as pd, pyarrow.parquet as pq',
-      'files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))',
-      'frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)',
-      'matrix = np.stack(frame["embedding"].to_numpy())',
-      'meta = pq.read_schema(files[0]).metadata[b"msclip-bench"]',
-      'print(json.dumps({"columns": list(frame.columns), "ids": frame["id"].tolist(), "dtype": str(matrix.dtype), "shape": list(matrix.shape),',
-      '  "rows": matrix.astype(float).tolist(), "key": json.loads(meta)["key"], "files": len(files)}))',
-    ].join('\n');
-    const result = spawnSync(pandas.python, ['-c', script, storeFolder(dir, KEY)], { encoding: 'utf8' });
-    assert.is(result.status, 0, result.stderr.slice(-2000));
-    const read = JSON.parse(result.stdout) as { columns: string[]; ids: string[]; dtype: string; shape: number[]; rows: number[][]; key: unknown; files: number };
-    assert.equal(read.columns, ['id', 'stamp', 'embedding']);
-    assert.is(read.files, 3);
-    assert.is(read.dtype, 'float32');
-    assert.equal(read.shape, [7, DIMENSION]);
-    assert.equal(read.key, JSON.parse(JSON.stringify(KEY)));
-    const expected = encode(items);
-    const byId = new Map(read.ids.map((id, row) => [id, read.rows[row]]));
-    assert.is(byId.size, 7);
-    items.forEach((item, row) => assert.equal(byId.get(item.id), Array.from(expected.subarray(row * DIMENSION, (row + 1) * DIMENSION)), item.id));
-  });
-} else {
-  console.log(`  skipped: pandas.read_parquet on the store's files (${pandas.reason})`);
-}
+const pandas = pythonTest(['pandas', 'pyarrow'], 'pandas.read_parquet on the store\'s files');
+pandas.test('pandas.read_parquet reads the chunk files: one row per image, embedding as float32 lists', async () => {
+  const dir = join(work, 'pandas');
+  const { items } = makeItems(7, 2);
+  await run(dir, items, { chunkRows: 3 });
+  const script = [
+    'import glob, json, sys',
+    'import numpy as np, pandas as pd, pyarrow.parquet as pq',
+    'files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))',
+    'frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)',
+    'matrix = np.stack(frame["embedding"].to_numpy())',
+    'meta = pq.read_schema(files[0]).metadata[b"msclip-bench"]',
+    'print(json.dumps({"columns": list(frame.columns), "ids": frame["id"].tolist(), "dtype": str(matrix.dtype), "shape": list(matrix.shape),',
+    '  "rows": matrix.astype(float).tolist(), "key": json.loads(meta)["key"], "files": len(files)}))',
+  ].join('\n');
+  const result = spawnSync(pandas.python, ['-c', script, storeFolder(dir, KEY)], { encoding: 'utf8' });
+  assert.is(result.status, 0, result.stderr.slice(-2000));
+  const read = JSON.parse(result.stdout) as { columns: string[]; ids: string[]; dtype: string; shape: number[]; rows: number[][]; key: unknown; files: number };
+  assert.equal(read.columns, ['id', 'stamp', 'embedding']);
+  assert.is(read.files, 3);
+  assert.is(read.dtype, 'float32');
+  assert.equal(read.shape, [7, DIMENSION]);
+  assert.equal(read.key, JSON.parse(JSON.stringify(KEY)));
+  const expected = encode(items);
+  const byId = new Map(read.ids.map((id, row) => [id, read.rows[row]]));
+  assert.is(byId.size, 7);
+  items.forEach((item, row) => assert.equal(byId.get(item.id), Array.from(expected.subarray(row * DIMENSION, (row + 1) * DIMENSION)), item.id));
+});
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();

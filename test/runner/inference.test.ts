@@ -10,7 +10,7 @@ import { classify, retrieve, type ClassifyResult, type RetrieveResult } from '..
 import { readSavedEmbeddings, writeSavedEmbeddings } from '../../embeddings/saved-file.ts';
 import { isUserError } from '../../core/errors.ts';
 import { fixtures, GOLDEN_CLASSES, GOLDEN_QUERIES, makeTinyModels, readGolden, type Golden } from '../support/inference.ts';
-import { pandasPython } from '../support/python.ts';
+import { pythonTest } from '../support/python.ts';
 
 const { root, modelsDir } = makeTinyModels();
 // No store: these tests compare fresh encodings (the store's own tests are below).
@@ -168,10 +168,8 @@ test('the store: a second call encodes nothing and answers the same; --cache-onl
   await expectStale(() => classify({ ...common, cacheDir, cacheOnly: true, model: 'Llama3-MS-CLIP-Base', images: folder, classNames: GOLDEN_CLASSES }), /--cache-only: Llama3-MS-CLIP-Base: 1 of 7 image\(s\) not in the store \(.*\): "zz-new\.npy"; run without --cache-only/);
 });
 
-const pandas = pandasPython();
-const pandasTest = 'python' in pandas ? test : test.skip;
-if (!('python' in pandas)) console.log(`  skipped: pandas.read_parquet on a saved embeddings file (${pandas.reason})`);
-pandasTest('pandas.read_parquet reads a --save-embeddings file: id, path, stamp, embedding and the key', async () => {
+const pandas = pythonTest(['pandas', 'pyarrow'], 'pandas.read_parquet on a saved embeddings file');
+pandas.test('pandas.read_parquet reads a --save-embeddings file: id, path, stamp, embedding and the key', async () => {
   const file = join(root, 'for-pandas.parquet');
   await retrieve({ ...common, model: 'Llama3-MS-CLIP-Base', images: join(fixtures, 'tiles'), queries: ['x'], saveEmbeddings: file });
   const saved = readSavedEmbeddings(file);
@@ -182,7 +180,7 @@ pandasTest('pandas.read_parquet reads a --save-embeddings file: id, path, stamp,
     'meta = json.loads(pq.read_schema(sys.argv[1]).metadata[b"msclip-bench"])',
     'print(json.dumps({"columns": list(frame.columns), "ids": frame["id"].tolist(), "rows": np.stack(frame["embedding"].to_numpy()).astype(float).tolist(), "model": meta["model"], "dimension": meta["dimension"]}))',
   ].join('\n');
-  const result = spawnSync((pandas as { python: string }).python, ['-c', script, file], { encoding: 'utf8' });
+  const result = spawnSync(pandas.python, ['-c', script, file], { encoding: 'utf8' });
   assert.is(result.status, 0, result.stderr.slice(-2000));
   const read = JSON.parse(result.stdout) as { columns: string[]; ids: string[]; rows: number[][]; model: string; dimension: number };
   assert.equal(read.columns, ['id', 'stamp', 'path', 'embedding']);
