@@ -9,7 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { LoadedRecord, RecordCondition, ResultRecord } from '../records/records.ts';
 import { AXIS_METRICS } from './board-types.ts';
 import { CHART_FONT } from './charts/palette.ts';
-import { chartSafe, finiteOrNull, isLeaderboardRecord } from './values.ts';
+import { chartSafe, conditionLabel, finiteOrNull, isLeaderboardRecord } from './values.ts';
 
 export interface ConditionRow {
   model: string;
@@ -29,11 +29,6 @@ export interface BandConditionView {
 }
 
 const isCondition = (record: ResultRecord): boolean => record.condition !== undefined && record.condition !== null;
-
-
-function conditionLabel(condition: RecordCondition): string {
-  return condition.label ?? `drop ${condition.dropped.join(',')}`;
-}
 
 export function bandConditionViews(kept: readonly LoadedRecord[]): BandConditionView[] {
   const conditionRecords = kept.map((loaded) => loaded.record).filter(isCondition);

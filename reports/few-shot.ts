@@ -9,8 +9,8 @@
  * zero-shot, all-band ones: `isLeaderboardRecord`). A record whose curve is not in the
  * shape ../RECORDS.md describes is left out and named in `skipped`.
  */
-import type { LoadedRecord, ResultRecord } from '../records/records.ts';
-import { compareDatasets, datasetLabel, finiteOrNull, imageKind } from './values.ts';
+import type { LoadedRecord, RecordCondition, ResultRecord } from '../records/records.ts';
+import { compareDatasets, conditionLabel, datasetLabel, finiteOrNull, imageKind } from './values.ts';
 
 /** The share of the largest-budget score the headline asks for. */
 export const TARGET_SHARE = 0.95;
@@ -112,17 +112,16 @@ function seriesOf(loaded: LoadedRecord, metric: string): FewShotSeries | string 
   const points = readPoints(record, metric);
   if (typeof points === 'string') return points;
   const probe = typeof record.probe === 'string' ? record.probe : '?';
-  const condition = (record.condition as { label?: unknown; dropped?: unknown } | undefined);
-  const conditionLabel = condition === undefined ? '' : typeof condition.label === 'string' ? condition.label : `drop ${String(condition.dropped)}`;
-  const modelLabel = `${record.model}${conditionLabel ? ` [${conditionLabel}]` : ''}${record.demo ? ' (demo)' : ''}`;
+  const conditionText = record.condition === undefined || record.condition === null ? '' : conditionLabel(record.condition as RecordCondition);
+  const modelLabel = `${record.model}${conditionText ? ` [${conditionText}]` : ''}${record.demo ? ' (demo)' : ''}`;
   const zeroShot = finiteOrNull(((record.zero_shot_on_test as { metrics?: Record<string, unknown> } | undefined)?.metrics ?? {})[metric]);
   const reached = labelsToTarget(points);
   return {
-    id: JSON.stringify([record.model, probe, conditionLabel]),
+    id: JSON.stringify([record.model, probe, conditionText]),
     model: record.model,
     probe,
-    condition: conditionLabel,
-    label: `${record.model} · ${probe}${conditionLabel ? ` [${conditionLabel}]` : ''}`,
+    condition: conditionText,
+    label: `${record.model} · ${probe}${conditionText ? ` [${conditionText}]` : ''}`,
     modelLabel,
     kind: imageKind([record], record.model).kind,
     demo: record.demo,

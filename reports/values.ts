@@ -3,7 +3,7 @@
  * value from a record, ordering, ranking and printing numbers.
  */
 import { METRICS } from '../metrics/index.ts';
-import type { ResultRecord } from '../records/records.ts';
+import type { RecordCondition, ResultRecord } from '../records/records.ts';
 import type { Axis, Entry, ImageKind } from './board-types.ts';
 
 /** The paper's benchmarks, in the order its radar places them; others follow by name. */
@@ -139,4 +139,9 @@ export function chartSafe(name: string): string {
 /** The records of the main table and radar: zero-shot with every band (few-shot and band conditions have pages of their own). */
 export function isLeaderboardRecord(record: ResultRecord): boolean {
   return (record.evaluation === undefined || record.evaluation === 'zero-shot') && record.condition === undefined;
+}
+
+/** A band condition as the pages name it: its label, else "drop B08,B11" (read from files, so checked loosely). */
+export function conditionLabel(condition: RecordCondition): string {
+  return typeof condition.label === 'string' ? condition.label : `drop ${String(condition.dropped)}`;
 }

@@ -18,7 +18,7 @@ import { headlineMetrics, summarizeCurve } from './curve.ts';
 import { perClassOfDraws } from './per-class.ts';
 import { type FewShotPlan, planFewShot } from './plan.ts';
 import { type CurveDraw, type ProbeResult, runCurve } from './probe.ts';
-import type { Budget, FewShotSettings, ProbeName } from './types.ts';
+import type { FewShotSettings, ProbeName } from './types.ts';
 
 /** The rows of the test images and of each draw (images skipped under --skip-invalid left out, and said). */
 function rowsOfPlan(plan: FewShotPlan, input: TaskInput): { testRows: Int32Array; valRows?: Int32Array; draws: CurveDraw[]; notes: string[] } {
@@ -73,8 +73,6 @@ async function zeroShotOnTest(input: TaskInput, testRows: Int32Array, dimension:
   return { templates: input.templates.name, n_images: count, metrics };
 }
 
-const budgetOrder = (budget: Budget): number => (budget === 'all' ? Infinity : budget);
-
 /** Step 2 for one probe: the record's metrics, per-class values and fields. */
 function probeOutput(plan: FewShotPlan, settings: FewShotSettings, input: TaskInput, probe: ProbeName, results: ProbeResult[], testRows: Int32Array, trainRows: readonly CurveDraw[], shared: Record<string, unknown>): TaskOutput {
   const classCount = input.classes.length;
@@ -96,8 +94,9 @@ function probeOutput(plan: FewShotPlan, settings: FewShotSettings, input: TaskIn
     };
   });
   const summaries = summarizeCurve(plan.draws.map((draw, index) => ({ budget: draw.budget, budgetKind: draw.budgetKind, metrics: results[index].metrics })));
-  const largest = plan.draws.reduce((top, draw) => Math.max(top, budgetOrder(draw.budget)), 0);
-  const atLargest = plan.draws.flatMap((draw, index) => (budgetOrder(draw.budget) === largest ? [results[index]] : []));
+  // The curve's last budget is the largest (summarizeCurve sorts them).
+  const largest = summaries.at(-1)?.budget;
+  const atLargest = plan.draws.flatMap((draw, index) => (draw.budget === largest ? [results[index]] : []));
   const perClass: PerClass[] = perClassOfDraws(atLargest, input, testRows);
   const summary = summaries.map((entry) => {
     const sizes = plan.draws.flatMap((draw, index) => (draw.budget === entry.budget ? [trainRows[index].trainRows.length] : []));
