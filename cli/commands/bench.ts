@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- [--only data-path|few-shot|bootstrap] [--images 512] [--bundle DIR | --model NAME]
- *   [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--json]`
+ * `npm run bench -- [--only data-path|few-shot|bootstrap|store] [--images 512] [--bundle DIR | --model NAME]
+ *   [--batch-size 64] [--workers N] [--repeats 3] [--no-memory] [--store-rows 125866] [--json]`
  *
  * A benchmark, not a test: it measures and prints, on EuroSAT-sized tiles it
  * generates (64x64, 13-band int16 L1C, ImageFolder):

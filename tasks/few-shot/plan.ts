@@ -94,7 +94,7 @@ function classSizes(labels: readonly (readonly number[])[], classCount: number):
   return sizes;
 }
 
-/** Step 4: the val positions (a seeded sample of at most `limit`), when C is chosen on val. */
+/** Step 4: the val positions (a seeded sample of at most `settings.valLimit`), when C is chosen on val. */
 function chooseVal(val: TaskPool | undefined, settings: FewShotSettings): { positions: Int32Array; of: number } | undefined {
   const choosesC = settings.C === 'auto' && settings.probes.includes('logreg');
   if (!choosesC || val === undefined || val.size === 0) return undefined;

@@ -51,8 +51,9 @@ function scores(summary: EvaluationSummary): Map<string, unknown> {
 function provenanceOf(summary: EvaluationSummary): { model: string; dataset: string; templates: string; encoded: number; from_store: number }[] {
   return summary.results.map((result) => {
     const record = JSON.parse(readFileSync(result.record, 'utf8')) as ResultRecord & { provenance: { embeddings: { encoded: number; from_store: number } } };
-    return { model: record.model, dataset: record.dataset, templates: record.templates, ...record.provenance.embeddings };
-  }).map(({ model, dataset, templates, encoded, from_store }) => ({ model, dataset, templates, encoded, from_store }));
+    const { encoded, from_store } = record.provenance.embeddings;
+    return { model: record.model, dataset: record.dataset, templates: record.templates, encoded, from_store };
+  });
 }
 
 /** Every image chunk file of a store, and its rows per key folder. */
