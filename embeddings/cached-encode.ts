@@ -29,8 +29,8 @@ import { ErrorCode, quoted, shownPath, UserError } from '../core/errors.ts';
 import { onInterrupt } from '../core/interrupt.ts';
 import { DATA_PATH_VERSION, type PreprocessSpec } from '../preprocess/spec.ts';
 import { encodeItems, type EncodedItems, type EncodeOptions } from './encode.ts';
-import { CHUNK_ROWS, openStore, type Lookup, type Shard } from './store.ts';
-import { stampItems, stampItemsAsync, type ImageStoreKey } from './store-key.ts';
+import { CHUNK_ROWS, openStore, type Lookup, type Shard, type StampSource } from './store.ts';
+import { takeStamps, type ImageStoreKey } from './store-key.ts';
 
 export type { Shard } from './store.ts';
 
@@ -122,8 +122,9 @@ export async function encodeWithStore(options: CachedEncodeOptions): Promise<Cac
   // 2. What the store holds, per encoder.
   const stores = encoders.map((encoder) => openStore({ dir: settings.dir, key: imageStoreKey(encoder, options.spec, dataset), dimension: encoder.manifest.embeddingSize, onNote: settings.onNote }));
   const lookups: Lookup[] = [];
-  // One set of stat calls for every store: on a thread of its own, overlapping the decoding, when there is something to decode.
-  const stamps = stores.every((store) => store.isEmpty()) ? Promise.resolve(stampItems(share)) : stampItemsAsync(share);
+  // One set of stat calls for every store, taken as the first lookup asks (on a thread when it has files to decode).
+  let taken: Promise<(string | null)[]> | undefined;
+  const stamps: StampSource = (overlap) => (taken ??= takeStamps(share, overlap));
   for (const store of stores) lookups.push(await store.lookup(share, stamps));
   const toEncode: number[] = [];
   for (let index = 0; index < share.length; index++) if (lookups.some((lookup) => !lookup.found[index])) toEncode.push(index);

@@ -156,6 +156,14 @@ export function stampItems(items: readonly DatasetItem[]): (string | null)[] {
 const STAMP_THREAD_MIN_ITEMS = 10_000;
 
 /**
+ * The items' stamps: on a thread of its own (stampItemsAsync) when there is other work
+ * to overlap them with, else here.
+ */
+export function takeStamps(items: readonly DatasetItem[], overlap: boolean): Promise<(string | null)[]> {
+  return overlap ? stampItemsAsync(items) : Promise.resolve(stampItems(items));
+}
+
+/**
  * stampItems on a thread of its own, so that a store lookup decodes its chunk files
  * while the files of its items are statted (125,866 stat calls and the decoding of as
  * many rows each take about 0.4 s on the development machine). The thread runs

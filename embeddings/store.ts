@@ -33,7 +33,7 @@ import { userCacheRoot } from '../core/project.ts';
 import type { DatasetItem } from '../datasets/types.ts';
 import { sweepLeftovers, writeFileIfAbsent } from '../core/atomic.ts';
 import { encodeStoreFile, readStoreFile, type StoreRows } from './store-file.ts';
-import { keyDigest, stampItems, stampItemsAsync, type ImageStoreKey } from './store-key.ts';
+import { keyDigest, takeStamps, type ImageStoreKey } from './store-key.ts';
 
 /** Images per chunk file: about 2 MB at 512 floats, small enough to lose little to a kill. */
 export const CHUNK_ROWS = 1000;
@@ -90,6 +90,12 @@ export interface WriterOptions {
   maxPendingSeconds?: number;
 }
 
+/**
+ * The items' stamps, asked for once the lookup has listed its chunk files: `overlap` is
+ * true when there are files to decode meanwhile (then a thread is worth starting).
+ */
+export type StampSource = (overlap: boolean) => Promise<(string | null)[]>;
+
 export interface StoreWriter {
   /** Takes encoded rows (items.length x dimension, in items order); writes every full chunk. */
   add(items: readonly DatasetItem[], rows: Float32Array): void;
@@ -104,13 +110,11 @@ export interface EmbeddingStore {
   /** Notes so far (also passed to onNote). */
   readonly notes: string[];
   /**
-   * What the store holds of `items`. `stamps` (stampItemsAsync of the same items) lets
-   * several stores of one run share one set of stat calls; by default the lookup takes them.
+   * What the store holds of `items`. `stamps` lets several stores of one run share one
+   * set of stat calls (see StampSource); by default the lookup takes its own.
    */
-  lookup(items: readonly DatasetItem[], stamps?: Promise<(string | null)[]>): Promise<Lookup>;
+  lookup(items: readonly DatasetItem[], stamps?: StampSource): Promise<Lookup>;
   writer(options?: WriterOptions): StoreWriter;
-  /** Whether the store holds no chunk file for this key (yet). */
-  isEmpty(): boolean;
   /** The chunk files rows were read from or written to, for provenance (sorted). */
   files(): string[];
 }
@@ -179,11 +183,10 @@ export function openStore(options: StoreOptions): EmbeddingStore {
    * kept only if its stored stamp equals the item's stamp now. Files not read because
    * every id was already held are read afterwards for ids whose held row turned out stale.
    */
-  async function lookup(items: readonly DatasetItem[], given?: Promise<(string | null)[]>): Promise<Lookup> {
+  async function lookup(items: readonly DatasetItem[], stampSource: StampSource = (overlap) => takeStamps(items, overlap)): Promise<Lookup> {
     const { dimension } = options;
     const files = chunkFiles(folder);
-    // A thread for the stat calls only when there is decoding to overlap them with.
-    const pendingStamps = given ?? (files.length > 0 ? stampItemsAsync(items) : Promise.resolve(stampItems(items)));
+    const pendingStamps = stampSource(files.length > 0);
     // This lookup's stamps start at `base`; an id's position - base is the index of its
     // first item here (duplicates in `items` share that row).
     const base = stampTable.length;
@@ -378,10 +381,10 @@ export function openStore(options: StoreOptions): EmbeddingStore {
 
   // One lookup at a time: a lookup's second step reads the positions its first step set.
   let lookups: Promise<unknown> = Promise.resolve();
-  const serialLookup = (items: readonly DatasetItem[], stamps?: Promise<(string | null)[]>): Promise<Lookup> => {
+  const serialLookup = (items: readonly DatasetItem[], stamps?: StampSource): Promise<Lookup> => {
     const result = lookups.then(() => lookup(items, stamps));
     lookups = result.catch(() => undefined);
     return result;
   };
-  return { folder, key, notes, lookup: serialLookup, writer, isEmpty: () => chunkFiles(folder).length === 0, files: () => [...used].sort() };
+  return { folder, key, notes, lookup: serialLookup, writer, files: () => [...used].sort() };
 }

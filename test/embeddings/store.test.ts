@@ -205,7 +205,7 @@ test('missing rows are zeros (a stale stored row is not left in them); lookups a
   const failing = openStore({ dir, key: KEY, dimension: DIMENSION });
   let failure: unknown;
   try {
-    await failing.lookup(items, Promise.reject(new Error('no stamps')));
+    await failing.lookup(items, () => Promise.reject(new Error('no stamps')));
   } catch (error) {
     failure = error;
   }
