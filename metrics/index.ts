@@ -27,7 +27,7 @@ export const METRICS: Record<string, MetricDefinition> = {
   micro_f1: define('micro_f1', 'Few-shot probes, multi-label: F1 of all (image, class) decisions pooled (sklearn f1_score, average="micro").'),
 };
 
-export { type MetricResult, type PerClass, singleLabelMetrics } from './classification.ts';
+export { argmaxRows, type MetricResult, type PerClass, singleLabelMetrics } from './classification.ts';
 export { multiLabelMetrics, multiLabelPredictions } from './multilabel.ts';
 export { averagePrecision, multiLabelPredictionMetrics, singleLabelPredictionMetrics } from './predictions.ts';
 export { averagePrecisionAtK, topKIndices } from './retrieval.ts';

@@ -11,9 +11,10 @@
  *    template set), in the probes' metrics, so a report can draw it beside the curve.
  */
 import { ErrorCode, UserError } from '../../core/errors.ts';
-import { multiLabelPredictionMetrics, multiLabelPredictions, singleLabelPredictionMetrics, type PerClass } from '../../metrics/index.ts';
+import { argmaxRows, multiLabelPredictionMetrics, multiLabelPredictions, singleLabelPredictionMetrics, type PerClass } from '../../metrics/index.ts';
 import type { EvaluationTask, TaskImages, TaskInput, TaskOptions, TaskOutput, TaskPlan } from '../task.ts';
 import { buildClassifier, zeroShotLogits } from '../zero-shot/classifier.ts';
+import { targetsOf } from '../zero-shot/index.ts';
 import { headlineMetrics, summarizeCurve } from './curve.ts';
 import { perClassOfDraws } from './per-class.ts';
 import { type FewShotPlan, planFewShot } from './plan.ts';
@@ -55,19 +56,12 @@ async function zeroShotOnTest(input: TaskInput, testRows: Int32Array, dimension:
   const count = testRows.length;
   const classifier = await buildClassifier(input.encoder, input.classes, input.templates.templates);
   const logits = zeroShotLogits(gatherRows(input.embeddings, dimension, testRows), count, classifier);
+  const targets = targetsOf({ labelKind: input.labelKind, classes: input.classes, labels: Array.from(testRows, (row) => input.labels[row]) });
   let metrics: Record<string, number | null>;
   if (input.labelKind === 'single-label') {
-    const predictions = new Int32Array(count);
-    for (let image = 0; image < count; image++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (logits[image * classes + c] > logits[image * classes + best]) best = c;
-      predictions[image] = best;
-    }
-    metrics = { ...singleLabelPredictionMetrics(predictions, Int32Array.from(testRows, (row) => input.labels[row][0]), classes) };
+    metrics = { ...singleLabelPredictionMetrics(argmaxRows(logits, count, classes), targets as Int32Array, classes) };
   } else {
-    const targets = new Uint8Array(count * classes);
-    Array.from(testRows).forEach((row, image) => { for (const label of input.labels[row]) targets[image * classes + label] = 1; });
-    const result = multiLabelPredictionMetrics(multiLabelPredictions(logits, count, classes), Float64Array.from(logits), targets, count, classes);
+    const result = multiLabelPredictionMetrics(multiLabelPredictions(logits, count, classes), Float64Array.from(logits), targets as Uint8Array, count, classes);
     metrics = { macro_mAP: result.macro_mAP, micro_f1: result.micro_f1 };
   }
   return { templates: input.templates.name, n_images: count, metrics };
