@@ -2,7 +2,7 @@
 // random.ts): the generator against its reference code, resampled metrics against the
 // plain metrics and against numpy/sklearn on the same resamples, intervals against
 // scipy.stats.bootstrap(method="percentile") and np.percentile (scripts/parity/
-// bootstrap.py; skipped with a message when the Python environment is missing),
+// bootstrap_intervals.py; skipped with a message when the Python environment is missing),
 // determinism, paired comparisons, Holm, the stratified mean.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -249,8 +249,8 @@ function askPython(task: 'single-label' | 'multi-label', logits: Float32Array, t
       level: 0.95, percentiles: intervalPercentiles(0.95), scipy_resamples: 2000, scipy_seed: 12345, distributions, counts,
     };
     writeFileSync(join(work, 'request.json'), JSON.stringify(request));
-    const result = spawnSync(python!, ['scripts/parity/bootstrap.py', join(work, 'request.json')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`scripts/parity/bootstrap.py failed:\n${result.stderr}`);
+    const result = spawnSync(python!, ['scripts/parity/bootstrap_intervals.py', join(work, 'request.json')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new Error(`scripts/parity/bootstrap_intervals.py failed:\n${result.stderr}`);
     return JSON.parse(result.stdout) as PythonAnswer;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -26,7 +26,7 @@ max(0.01, 1/n images) per end (`--metrics`, default acc1,mAP for single-label an
 Average_class_accuracy,Ave_mAP for multi-label). Prints one line per interval and
 exits 1 on any disagreement:
 
-    .venv/bin/python scripts/parity/bootstrap.py --records results/ --resamples 10000
+    .venv/bin/python scripts/parity/bootstrap_intervals.py --records results/ --resamples 10000
 """
 import argparse
 import json
